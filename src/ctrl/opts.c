@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* opts.c: parsing of the daemon's own command-line options. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+
+static const char usage[] =
+	"nsdp [EAL options] -- [nsdp options]\n"
+	"\n"
+	"  --rx-lcores LIST      lcores that poll ports (e.g. 1,2 or 1-3)\n"
+	"  --worker-lcores LIST  lcores that drain service queues\n"
+	"                        default: the last non-main lcore works, the others poll\n"
+	"  --rxq N               rx queues per port, spread by RSS (default 1, max 64)\n"
+	"  --rx-map P:Q@L,...    place rx queue Q of port P on lcore L explicitly\n"
+	"  --wake-factor N       wake another worker when ready queues > N x running (default 4)\n"
+	"  --mbufs N             mbufs in the packet pool (default: sized from the ports)\n"
+	"  --rx-desc N           rx descriptors per queue (default 1024)\n"
+	"  --tx-desc N           tx descriptors per queue (default 1024)\n"
+"  --rx-idle-sleep USEC  rx lcores sleep USEC after 256 empty polls (default 0:\n"
+	"                        poll without pause; use on shared or small machines)\n"
+	"  --promisc             put every port in promiscuous mode\n"
+	"  -h, --help            this text\n";
+
+const char *
+opts_usage(void)
+{
+	return usage;
+}
+
+void
+opts_defaults(struct nsdp_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wake_factor = OPTS_DEFAULT_WAKE_FACTOR;
+	o->rx_desc = OPTS_DEFAULT_RX_DESC;
+	o->tx_desc = OPTS_DEFAULT_TX_DESC;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* Strict unsigned decimal in [lo, hi]; @end receives the first unparsed char. */
+static int
+parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out, const char **end)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	while (*p >= '0' && *p <= '9') {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > hi)
+			return -ERANGE;
+		p++;
+	}
+	if (v < lo)
+		return -ERANGE;
+	*out = v;
+	if (end != NULL)
+		*end = p;
+	else if (*p != '\0')
+		return -EINVAL;
+	return 0;
+}
+
+int
+opts_parse_lcore_list(const char *s, uint16_t *out, unsigned max)
+{
+	unsigned n = 0;
+	const char *p = s;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	for (;;) {
+		unsigned long a, b;
+
+		if (parse_uint(p, 0, RTE_MAX_LCORE - 1, &a, &p) < 0)
+			return -EINVAL;
+		b = a;
+		if (*p == '-') {
+			p++;
+			if (parse_uint(p, 0, RTE_MAX_LCORE - 1, &b, &p) < 0 || b < a)
+				return -EINVAL;
+		}
+		for (unsigned long v = a; v <= b; v++) {
+			for (unsigned i = 0; i < n; i++)
+				if (out[i] == v)
+					return -EINVAL;
+			if (n >= max)
+				return -EINVAL;
+			out[n++] = (uint16_t)v;
+		}
+		if (*p == '\0')
+			return (int)n;
+		if (*p != ',')
+			return -EINVAL;
+		p++;
+	}
+}
+
+static int
+parse_rx_map(const char *s, struct layout_req *r)
+{
+	const char *p = s;
+
+	if (*p == '\0')
+		return -EINVAL;
+	for (;;) {
+		unsigned long port, queue, lcore;
+
+		if (r->n_rx_map >= RTE_DIM(r->rx_map))
+			return -EINVAL;
+		if (parse_uint(p, 0, RTE_MAX_ETHPORTS - 1, &port, &p) < 0 || *p++ != ':')
+			return -EINVAL;
+		if (parse_uint(p, 0, LAYOUT_MAX_RXQ - 1, &queue, &p) < 0 || *p++ != '@')
+			return -EINVAL;
+		if (parse_uint(p, 0, RTE_MAX_LCORE - 1, &lcore, &p) < 0)
+			return -EINVAL;
+		r->rx_map[r->n_rx_map].port = (uint16_t)port;
+		r->rx_map[r->n_rx_map].queue = (uint16_t)queue;
+		r->rx_map[r->n_rx_map].lcore = (uint16_t)lcore;
+		r->n_rx_map++;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+}
+
+enum opt_id {
+	OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_RXQ, OPT_RX_MAP, OPT_WAKE_FACTOR,
+	OPT_MBUFS, OPT_IDLE_SLEEP, OPT_RX_DESC, OPT_TX_DESC, OPT_PROMISC, OPT_HELP,
+};
+
+static const struct {
+	const char *name;
+	enum opt_id id;
+	bool has_arg;
+} optdefs[] = {
+	{ "--rx-lcores", OPT_RX_LCORES, true },
+	{ "--worker-lcores", OPT_WORKER_LCORES, true },
+	{ "--rxq", OPT_RXQ, true },
+	{ "--rx-map", OPT_RX_MAP, true },
+	{ "--wake-factor", OPT_WAKE_FACTOR, true },
+	{ "--mbufs", OPT_MBUFS, true },
+	{ "--rx-idle-sleep", OPT_IDLE_SLEEP, true },
+	{ "--rx-desc", OPT_RX_DESC, true },
+	{ "--tx-desc", OPT_TX_DESC, true },
+	{ "--promisc", OPT_PROMISC, false },
+	{ "--help", OPT_HELP, false },
+	{ "-h", OPT_HELP, false },
+};
+
+static int
+apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char *err, size_t errlen)
+{
+	unsigned long u;
+	int n;
+
+	switch (id) {
+	case OPT_RX_LCORES:
+		if (o->layout.n_rx_lcores > 0)
+			return fail(err, errlen, "%s given twice", name);
+		n = opts_parse_lcore_list(v, o->layout.rx_lcores, RTE_MAX_LCORE);
+		if (n < 0)
+			return fail(err, errlen, "%s: '%s' is not a list of distinct lcores below %d (e.g. 1,3-4)",
+				    name, v, RTE_MAX_LCORE);
+		o->layout.n_rx_lcores = (unsigned)n;
+		return 0;
+	case OPT_WORKER_LCORES:
+		if (o->layout.n_worker_lcores > 0)
+			return fail(err, errlen, "%s given twice", name);
+		n = opts_parse_lcore_list(v, o->layout.worker_lcores, RTE_MAX_LCORE);
+		if (n < 0)
+			return fail(err, errlen, "%s: '%s' is not a list of distinct lcores below %d (e.g. 1,3-4)",
+				    name, v, RTE_MAX_LCORE);
+		o->layout.n_worker_lcores = (unsigned)n;
+		return 0;
+	case OPT_RXQ:
+		if (parse_uint(v, 1, LAYOUT_MAX_RXQ, &u, NULL) < 0)
+			return fail(err, errlen, "%s: '%s' is not a number from 1 to %d", name, v, LAYOUT_MAX_RXQ);
+		o->layout.rxq = (unsigned)u;
+		return 0;
+	case OPT_RX_MAP:
+		if (o->layout.n_rx_map > 0)
+			return fail(err, errlen, "%s given twice", name);
+		if (parse_rx_map(v, &o->layout) < 0) {
+			o->layout.n_rx_map = 0;
+			return fail(err, errlen, "%s: '%s' is not a list of PORT:QUEUE@LCORE", name, v);
+		}
+		return 0;
+	case OPT_WAKE_FACTOR:
+		if (parse_uint(v, 1, 1024, &u, NULL) < 0)
+			return fail(err, errlen, "%s: '%s' is not a number from 1 to 1024", name, v);
+		o->wake_factor = (unsigned)u;
+		return 0;
+	case OPT_MBUFS:
+		if (parse_uint(v, 1024, 1UL << 26, &u, NULL) < 0)
+			return fail(err, errlen, "%s: '%s' is not a number from 1024 to %lu", name, v, 1UL << 26);
+		o->mbufs = (unsigned)u;
+		return 0;
+	case OPT_IDLE_SLEEP:
+		if (parse_uint(v, 0, 100000, &u, NULL) < 0)
+			return fail(err, errlen, "%s: '%s' is not a number of microseconds from 0 to 100000",
+				    name, v);
+		o->idle_sleep_us = (unsigned)u;
+		return 0;
+	case OPT_RX_DESC:
+	case OPT_TX_DESC:
+		if (parse_uint(v, 64, 32768, &u, NULL) < 0)
+			return fail(err, errlen, "%s: '%s' is not a number from 64 to 32768", name, v);
+		if (id == OPT_RX_DESC)
+			o->rx_desc = (unsigned)u;
+		else
+			o->tx_desc = (unsigned)u;
+		return 0;
+	case OPT_PROMISC:
+		o->promisc = true;
+		return 0;
+	case OPT_HELP:
+		o->help = true;
+		return 0;
+	}
+	return fail(err, errlen, "internal: unhandled option %s", name);
+}
+
+int
+opts_parse(struct nsdp_opts *o, int argc, char *const *argv, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	opts_defaults(o);
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i], *eq = strchr(a, '=');
+		size_t len = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		const char *v = NULL;
+		unsigned k;
+
+		for (k = 0; k < RTE_DIM(optdefs); k++)
+			if (strlen(optdefs[k].name) == len && strncmp(optdefs[k].name, a, len) == 0)
+				break;
+		if (k == RTE_DIM(optdefs)) {
+			rc = fail(err, errlen, "unknown option '%s' (see --help)", a);
+			break;
+		}
+		if (optdefs[k].has_arg) {
+			if (eq != NULL)
+				v = eq + 1;
+			else if (i + 1 < argc)
+				v = argv[++i];
+			else {
+				rc = fail(err, errlen, "%s needs a value", optdefs[k].name);
+				break;
+			}
+		} else if (eq != NULL) {
+			rc = fail(err, errlen, "%s takes no value", optdefs[k].name);
+			break;
+		}
+		rc = apply(o, optdefs[k].id, optdefs[k].name, v, err, errlen);
+	}
+	if (rc < 0)
+		opts_defaults(o);
+	return rc;
+}
