@@ -58,7 +58,9 @@ mbufs_needed(const struct layout *l, const struct nsdp_opts *o)
 
 	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
 		if (l->port_used[p])
-			n += l->nb_rxq[p] * o->rx_desc + l->n_txq * o->tx_desc;
+			/* Some drivers get as many rx as tx queues (layout_grow_rxq). */
+			n += RTE_MAX(l->nb_rxq[p], (uint16_t)l->n_txq) * o->rx_desc +
+			     l->n_txq * o->tx_desc;
 	/* Per-lcore caches, tx buffers in flight and packets held in service queues. */
 	n += (l->n_txq + 1) * (MBUF_CACHE + TX_BUF * RTE_MAX_ETHPORTS) + 8192;
 	return n;

@@ -175,8 +175,6 @@ apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char
 
 	switch (id) {
 	case OPT_RX_LCORES:
-		if (o->layout.n_rx_lcores > 0)
-			return fail(err, errlen, "%s given twice", name);
 		n = opts_parse_lcore_list(v, o->layout.rx_lcores, RTE_MAX_LCORE);
 		if (n < 0)
 			return fail(err, errlen, "%s: '%s' is not a list of distinct lcores below %d (e.g. 1,3-4)",
@@ -184,8 +182,6 @@ apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char
 		o->layout.n_rx_lcores = (unsigned)n;
 		return 0;
 	case OPT_WORKER_LCORES:
-		if (o->layout.n_worker_lcores > 0)
-			return fail(err, errlen, "%s given twice", name);
 		n = opts_parse_lcore_list(v, o->layout.worker_lcores, RTE_MAX_LCORE);
 		if (n < 0)
 			return fail(err, errlen, "%s: '%s' is not a list of distinct lcores below %d (e.g. 1,3-4)",
@@ -198,8 +194,6 @@ apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char
 		o->layout.rxq = (unsigned)u;
 		return 0;
 	case OPT_RX_MAP:
-		if (o->layout.n_rx_map > 0)
-			return fail(err, errlen, "%s given twice", name);
 		if (parse_rx_map(v, &o->layout) < 0) {
 			o->layout.n_rx_map = 0;
 			return fail(err, errlen, "%s: '%s' is not a list of PORT:QUEUE@LCORE", name, v);
@@ -243,6 +237,7 @@ apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char
 int
 opts_parse(struct nsdp_opts *o, int argc, char *const *argv, char *err, size_t errlen)
 {
+	uint32_t seen = 0;
 	int rc = 0;
 
 	opts_defaults(o);
@@ -259,6 +254,11 @@ opts_parse(struct nsdp_opts *o, int argc, char *const *argv, char *err, size_t e
 			rc = fail(err, errlen, "unknown option '%s' (see --help)", a);
 			break;
 		}
+		if (seen & (1u << optdefs[k].id)) {
+			rc = fail(err, errlen, "%s given twice", optdefs[k].name);
+			break;
+		}
+		seen |= 1u << optdefs[k].id;
 		if (optdefs[k].has_arg) {
 			if (eq != NULL)
 				v = eq + 1;
@@ -274,6 +274,8 @@ opts_parse(struct nsdp_opts *o, int argc, char *const *argv, char *err, size_t e
 		}
 		rc = apply(o, optdefs[k].id, optdefs[k].name, v, err, errlen);
 	}
+	if (rc == 0 && o->layout.n_rx_map > 0 && o->layout.rxq > 0)
+		rc = fail(err, errlen, "--rxq and --rx-map exclude each other: the map sets the queue count");
 	if (rc < 0)
 		opts_defaults(o);
 	return rc;

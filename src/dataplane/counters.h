@@ -24,8 +24,7 @@
 #define NSDP_DROP_REASONS(X)                                                       \
 	X(not_for_us, "no L2 demux entry matched the frame (nothing configured for it)") \
 	X(tx_full, "the port's tx queue was full")                                      \
-	X(port_removed, "the port was removed or is being removed")                     \
-	X(svcq_stopped, "the service queue's consumer is shutting down")
+	X(port_removed, "the port was removed or is being removed")
 
 enum drop_reason {
 #define DROP_ENUM(name, desc) DROP_##name,

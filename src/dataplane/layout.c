@@ -258,6 +258,13 @@ layout_grow_rxq(struct layout *l, uint16_t port, uint16_t nb_rxq)
 	}
 	if (n == 0)
 		return -EINVAL;
+	/* Check that every poller has room first, so a failure leaves @l untouched. */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned add = (nb_rxq - l->nb_rxq[port] + n - 1 - i) / n;
+
+		if (l->poll[pollers[i]].n + add > LAYOUT_MAX_POLL)
+			return -EINVAL;
+	}
 	for (uint16_t q = l->nb_rxq[port]; q < nb_rxq; q++) {
 		if (poll_add(l, pollers[next], port, q) < 0)
 			return -EINVAL;

@@ -90,7 +90,11 @@ int ports_event_fd(void);
  */
 uint64_t ports_handle_events(void);
 
-/** Poll link status of ports without link interrupts (control thread). */
+/**
+ * Refresh the link status of every started port and log changes (control
+ * thread, once a second): covers drivers without link interrupts and ports
+ * whose interrupt was missed.
+ */
 void ports_poll_links(void);
 
 /** Stop and close a port in PORT_S_REMOVING (control thread, after a grace period). */

@@ -174,6 +174,30 @@ test_grow_rxq(void **state)
 	assert_int_equal(L.nb_rxq[0], 4);
 }
 
+static void
+test_grow_rxq_failure_leaves_no_trace(void **state)
+{
+	/* One rx lcore already polling LAYOUT_MAX_POLL - 1 queues cannot take two more. */
+	const struct layout_port ports[] = {
+		{ .port_id = 0, .max_rxq = 64, .max_txq = 8 },
+		{ .port_id = 1, .max_rxq = 63, .max_txq = 8 },
+		{ .port_id = 2, .max_rxq = 1, .max_txq = 8 },
+	};
+	struct layout_req req = { .rxq = 63 };
+	const uint16_t lcores[] = { 1, 2 };
+	static struct layout before;
+
+	(void)state;
+	assert_int_equal(layout_build(&L, &req, 0, lcores, 2, ports, 3, err, sizeof(err)), 0);
+	assert_int_equal(L.poll[1].n, 127);
+	memcpy(&before, &L, sizeof(L));
+	assert_int_equal(layout_grow_rxq(&L, 2, 3), -EINVAL);
+	assert_memory_equal(&before, &L, sizeof(L));
+	assert_int_equal(layout_grow_rxq(&L, 2, 2), 0);
+	assert_int_equal(L.poll[1].n, 128);
+	assert_each_queue_polled_once(&L);
+}
+
 int
 main(void)
 {
@@ -183,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_explicit_roles_and_map),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_grow_rxq),
+		cmocka_unit_test(test_grow_rxq_failure_leaves_no_trace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,11 @@ test_bad_input(void **state)
 	assert_non_null(strstr(err, "--promisc takes no value"));
 	assert_int_equal(PARSE(&o, err, "--rx-lcores", "1", "--rx-lcores", "2"), -EINVAL);
 	assert_non_null(strstr(err, "given twice"));
+	assert_int_equal(PARSE(&o, err, "--rxq", "2", "--rxq=3"), -EINVAL);
+	assert_non_null(strstr(err, "--rxq given twice"));
+	assert_int_equal(PARSE(&o, err, "--rxq", "2", "--rx-map", "0:0@1"), -EINVAL);
+	assert_non_null(strstr(err, "exclude each other"));
+	assert_int_equal(o.layout.n_rx_map, 0);
 	/* A later error undoes earlier good options. */
 	assert_int_equal(PARSE(&o, err, "--rxq", "4", "--bogus"), -EINVAL);
 	assert_int_equal(o.layout.rxq, 0);
