@@ -109,7 +109,7 @@ main(int argc, char **argv)
 {
 	unsigned int nworkers = 4, nq = 64, factor = 2, i;
 	double idle_s = 3.0, t0, t1, t2, t3, t4;
-	uint64_t nmsg = 200000, k;
+	uint64_t nmsg = 1000000, k;
 	double c0[MAX_WORKERS], c1[MAX_WORKERS], c2[MAX_WORKERS];
 	double c3[MAX_WORKERS];
 	struct worker w[MAX_WORKERS];

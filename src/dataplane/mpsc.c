@@ -16,10 +16,12 @@
 #define MPSC_SPIN_BEFORE_YIELD 256
 
 void
-mpsc_init(struct mpsc *q)
+mpsc_init(struct mpsc *q, struct mpsc_cursor *c)
 {
 	q->head = NULL;
 	q->tail = NULL;
+	if (c != NULL)
+		c->cur = NULL;
 }
 
 struct svc_msg *

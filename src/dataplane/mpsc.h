@@ -2,8 +2,13 @@
 /*
  * mpsc.h: the packet (message) queue of the paper's "Packet Queues (or
  * Message Queues?)": an intrusive, lockless, multiple-producer single-consumer
- * FIFO of struct svc_msg. It owns nothing but two pointers; the link lives in
- * the message, so enqueue never allocates.
+ * FIFO of struct svc_msg. The shared part is two pointers; the link lives in
+ * the message, so enqueue never allocates. The consumer keeps its position
+ * in a struct mpsc_cursor of its own, which it may place away from the
+ * queue, on a cache line producers do not write, so that dequeues do not
+ * pull the line producers exchange the tail on (the reason DPDK's ring and
+ * most MPSC queues separate their producer and consumer sides). Keeping it
+ * beside the queue is correct too, and smaller.
  *
  * Invariants:
  *  - tail == NULL  <=>  the queue is empty. Every transition empty -> non-empty
@@ -11,12 +16,14 @@
  *    that producer (and only it) gets `true` ("unblocked") from mpsc_enqueue.
  *  - Every transition non-empty -> empty is the consumer's successful
  *    compare-and-swap of tail from its last message to NULL.
- *  - head is written by the consumer, except right after an empty -> non-empty
- *    transition, when the unblocking producer publishes it. Between that
- *    producer's exchange and its store, head is NULL while tail is not: the
- *    consumer sees an empty queue and the unblocking producer has not yet
- *    reached the code that wakes the consumer (see svcq.c, which relies on
- *    this to avoid waiting for a preempted producer).
+ *  - head is the hand-off slot of a non-empty period: the unblocking
+ *    producer stores the period's first message there; the consumer takes it
+ *    into its cursor and clears head, once per period. So between that
+ *    producer's exchange and its store, head and the cursor are both NULL
+ *    while tail is not: the consumer sees nothing to dequeue, and the
+ *    unblocking producer has not yet reached the code that wakes the
+ *    consumer (svcq.c relies on this so it never waits for a preempted
+ *    producer).
  *  - A message may be on one queue at most once at a time.
  *
  * Concurrency legend:
@@ -25,8 +32,8 @@
  *   [Q] the message's link, owned by the queue it is on
  *
  * Cost: enqueue is one atomic exchange and one release store (a plain store
- * on x86); dequeue is two acquire loads and a store, plus a compare-and-swap
- * when taking the last message.
+ * on x86); dequeue is an acquire load and a store to the consumer's own
+ * cursor, plus a compare-and-swap when taking the last message.
  */
 #ifndef NSDP_MPSC_H
 #define NSDP_MPSC_H
@@ -37,19 +44,27 @@
 #include "svc_msg.h"
 
 struct mpsc {
-	struct svc_msg *head; /* [L] oldest message; see invariants above */
+	struct svc_msg *head; /* [A] hand-off of a period's first message */
 	struct svc_msg *tail; /* [A] newest message; NULL when empty */
 };
 
+/* The consumer's position in a queue. */
+struct mpsc_cursor {
+	struct svc_msg *cur;  /* [L] next message to dequeue, or NULL: take
+	                       *     head */
+};
+
 #define MPSC_INITIALIZER { NULL, NULL }
+#define MPSC_CURSOR_INITIALIZER { NULL }
 
 /**
- * Initialise an empty queue.
+ * Initialise an empty queue and its consumer's cursor.
  *
  * @param q  the queue.
+ * @param c  the cursor (may be NULL if it is initialised separately).
  * Thread-safety: not thread-safe; call before the queue is shared.
  */
-void mpsc_init(struct mpsc *q);
+void mpsc_init(struct mpsc *q, struct mpsc_cursor *c);
 
 /**
  * Slow path of the dequeue: wait until the producer that swapped the tail
@@ -104,6 +119,7 @@ mpsc_enqueue(struct mpsc *q, struct svc_msg *m)
  * Remove the oldest message and tell whether that made the queue empty.
  *
  * @param q        the queue.
+ * @param c        the consumer's cursor for @p q.
  * @param emptied  if not NULL, set to true when this call took the last
  *                 message and turned the queue empty (a non-empty -> empty
  *                 transition, the counterpart of an enqueue returning true),
@@ -115,30 +131,35 @@ mpsc_enqueue(struct mpsc *q, struct svc_msg *m)
  *   the last message.
  */
 static inline struct svc_msg *
-mpsc_dequeue_emptied(struct mpsc *q, bool *emptied)
+mpsc_dequeue_emptied(struct mpsc *q, struct mpsc_cursor *c, bool *emptied)
 {
 	struct svc_msg *h, *next, *expect;
 
 	if (emptied != NULL)
 		*emptied = false;
-	/* Acquire: pairs with the unblocking producer's release store of head
-	 * (the consumer's own stores are program-ordered). */
-	h = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
-	if (h == NULL)
-		return NULL;
+	h = c->cur;
+	if (h == NULL) {
+		/* Acquire: pairs with the unblocking producer's release store
+		 * of head, making the message's fields visible. */
+		h = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+		if (h == NULL)
+			return NULL;
+		/* Take the hand-off. Relaxed: no producer writes head again
+		 * before tail goes NULL, which only our release CAS below
+		 * does, and that orders this store before the next write. */
+		__atomic_store_n(&q->head, NULL, __ATOMIC_RELAXED);
+	}
 	/* Acquire: pairs with the release store linking h->next, making the
 	 * next message's fields visible before we hand it out. */
 	next = __atomic_load_n(&h->next, __ATOMIC_ACQUIRE);
 	if (next == NULL) {
-		/*
-		 * h looks like the last message. Clear head before the CAS: once
-		 * tail is NULL the next unblocking producer owns head. Relaxed:
-		 * the release CAS orders it before that producer's store.
-		 */
-		__atomic_store_n(&q->head, NULL, __ATOMIC_RELAXED);
+		/* h looks like the last message. */
+		c->cur = NULL;
 		expect = h;
-		/* Release: see above. Relaxed on failure: the acquire load in
-		 * mpsc_wait_link() does the synchronising. */
+		/* Release: once tail is NULL the next unblocking producer
+		 * stores head; our clearing of head must come before. Relaxed
+		 * on failure: the acquire load in mpsc_wait_link() does the
+		 * synchronising. */
 		if (__atomic_compare_exchange_n(&q->tail, &expect, NULL, false,
 						__ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
 			if (emptied != NULL)
@@ -149,8 +170,7 @@ mpsc_dequeue_emptied(struct mpsc *q, bool *emptied)
 		 * not touch head) and is about to link behind h. */
 		next = mpsc_wait_link(h);
 	}
-	/* Relaxed: only the consumer reads head while the queue is non-empty. */
-	__atomic_store_n(&q->head, next, __ATOMIC_RELAXED);
+	c->cur = next;
 	return h;
 }
 
@@ -158,13 +178,14 @@ mpsc_dequeue_emptied(struct mpsc *q, bool *emptied)
  * Remove the oldest message.
  *
  * @param q  the queue.
+ * @param c  the consumer's cursor for @p q.
  * @return   the message, or NULL (see mpsc_dequeue_emptied()).
  * Thread-safety: single consumer.
  */
 static inline struct svc_msg *
-mpsc_dequeue(struct mpsc *q)
+mpsc_dequeue(struct mpsc *q, struct mpsc_cursor *c)
 {
-	return mpsc_dequeue_emptied(q, NULL);
+	return mpsc_dequeue_emptied(q, c, NULL);
 }
 
 /**
@@ -190,13 +211,16 @@ mpsc_empty(const struct mpsc *q)
  * enqueue and has not yet acted on it.
  *
  * @param q  the queue.
+ * @param c  the consumer's cursor for @p q.
  * @return   the head message or NULL.
  * Thread-safety: consumer only (or a thread holding whatever lock excludes
  *   the consumer).
  */
 static inline struct svc_msg *
-mpsc_peek(const struct mpsc *q)
+mpsc_peek(const struct mpsc *q, const struct mpsc_cursor *c)
 {
+	if (c->cur != NULL)
+		return c->cur;
 	/* Acquire: pairs with the unblocking producer's release store. */
 	return __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
 }

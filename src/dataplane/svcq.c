@@ -68,6 +68,7 @@ struct svc_sched {
 	/* Workers only. The paper's first option: runq is MPSC, its consumers
 	 * serialise on a mutex held only around the dequeue. */
 	pthread_mutex_t take_lock __rte_cache_aligned;
+	struct mpsc_cursor runq_cur; /* guarded by take_lock */
 	pthread_mutex_t sleep_lock;
 	pthread_cond_t sleep_cv; /* [S] */
 	uint32_t sleepers;       /* [S] workers in the sleep loop */
@@ -145,7 +146,7 @@ out:
 	pthread_mutex_unlock(&s->sleep_lock);
 }
 
-/* Whether the backlog calls for one more worker (paper 2688-2692). */
+/* Whether the backlog calls for one more worker (paper 2704-2707). */
 static bool
 sched_backlogged(const struct svc_sched *s, uint32_t running)
 {
@@ -188,7 +189,7 @@ sched_take(struct svc_sched *s)
 	if (mpsc_empty(&s->runq))
 		return NULL;
 	pthread_mutex_lock(&s->take_lock);
-	m = mpsc_dequeue(&s->runq);
+	m = mpsc_dequeue(&s->runq, &s->runq_cur);
 	pthread_mutex_unlock(&s->take_lock);
 	if (m == NULL)
 		return NULL;
@@ -208,7 +209,7 @@ svcq_init(struct svcq *q, struct svc_sched *s, const char *name, svcq_fn fn,
 	if (q == NULL || s == NULL || fn == NULL)
 		return -EINVAL;
 	memset(q, 0, sizeof(*q));
-	mpsc_init(&q->mq);
+	mpsc_init(&q->mq, &q->cur);
 	q->fn = fn;
 	q->ctx = ctx;
 	q->sched = s;
@@ -288,13 +289,13 @@ svcq_release_locked(struct svcq *q)
 	if (q->scheduled)
 		return false; /* a worker will come */
 	/*
-	 * head == NULL: empty, or an unblocking producer has exchanged the
-	 * tail but not yet published head. It publishes head before taking
+	 * Nothing to peek: empty, or an unblocking producer has exchanged
+	 * the tail but not yet published head. It publishes head before taking
 	 * this mutex, and our lock acquire would have made that store visible
 	 * had it already been through; so it is still to come, will find the
 	 * queue idle and will schedule it. We need not wait for it.
 	 */
-	if (mpsc_peek(&q->mq) == NULL)
+	if (mpsc_peek(&q->mq, &q->cur) == NULL)
 		return false;
 	/* Messages that no enqueuer will report: schedule (or reschedule,
 	 * for a worker out of budget) ourselves. */
@@ -310,7 +311,7 @@ svcq_drain_budget(struct svcq *q, unsigned int budget)
 	struct svc_msg *m;
 	unsigned int n = 0;
 
-	while (n < budget && (m = mpsc_dequeue(&q->mq)) != NULL) {
+	while (n < budget && (m = mpsc_dequeue(&q->mq, &q->cur)) != NULL) {
 		n++;
 		if (m->type == SVC_MSG_TIMER &&
 		    !nsdp_timer_delivered(nsdp_timer_from_msg(m)))
@@ -375,7 +376,7 @@ svcq_stats(const struct svcq *q, struct svcq_stats *st)
 }
 
 /* A worker took @p q off the scheduler queue: run it, or skip it if a
- * process-context consumer has it (paper 2460-2465). */
+ * process-context consumer has it (paper 2465-2468). */
 static unsigned int
 svcq_run(struct svcq *q)
 {
@@ -415,7 +416,7 @@ svc_sched_create(unsigned int wake_factor, unsigned int max_workers)
 		return NULL;
 	}
 	memset(s, 0, sz);
-	mpsc_init(&s->runq);
+	mpsc_init(&s->runq, &s->runq_cur);
 	s->wake_factor = wake_factor;
 	s->max_workers = max_workers;
 	pthread_mutex_init(&s->take_lock, NULL);
@@ -577,7 +578,7 @@ svc_sched_destroy(struct svc_sched *s)
 	if (__atomic_load_n(&s->nlive, __ATOMIC_ACQUIRE) != 0)
 		return -EBUSY;
 	while (!mpsc_empty(&s->runq)) {
-		m = mpsc_dequeue(&s->runq);
+		m = mpsc_dequeue(&s->runq, &s->runq_cur);
 		if (m == NULL)
 			continue;
 		q = container_of(m, struct svcq, sched_link);

@@ -12,9 +12,11 @@
  *    consumer is active or scheduled, puts the queue on the scheduler queue.
  *  - A consumer (a worker, or a thread in process context between
  *    svcq_consume_begin() and svcq_consume_end()) has exclusive use of the
- *    queue's head and of whatever state the handler protects with it.
+ *    queue's cursor and of whatever state the handler protects with it.
  *  - A consumer going idle re-checks the queue under the mutex and schedules
  *    it again if a message arrived that no unblocking enqueuer will report.
+ *  - Workers run at most SVC_SCHED_BUDGET messages of a queue at a time,
+ *    then put it back at the end of the scheduler queue.
  *  - Timer messages (SVC_MSG_TIMER) are passed through nsdp_timer_delivered()
  *    before the handler sees them; stale expiries are dropped (timer.h).
  *
@@ -33,6 +35,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_common.h>
+
 #include "mpsc.h"
 #include "svc_msg.h"
 
@@ -49,19 +53,28 @@ struct svc_sched;
  */
 typedef void (*svcq_fn)(struct svcq *q, struct svc_msg *m, void *ctx);
 
+/*
+ * Layout: producers write the first cache line (the queue's tail, the
+ * hand-off head, the enqueue count) on every enqueue; the consumer's cursor
+ * and counters sit on the next line so dequeues do not steal it from them.
+ * The struct is four cache lines; the paper's "tiny when empty" is the
+ * mpsc's two pointers, and a service queue carries a mutex and a condition
+ * variable anyway.
+ */
 struct svcq {
 	/* Producer side. */
 	struct mpsc mq;              /* [A] the messages */
 	uint64_t enqueued;           /* [A] messages enqueued */
 
 	/* Consumer side. */
+	struct mpsc_cursor cur __rte_cache_aligned; /* [Q] */
 	uint64_t dequeued;           /* [Q] messages consumed (relaxed atomic) */
 	svcq_fn fn;                  /* [I] handler */
 	void *ctx;                   /* [I] handler argument */
 	struct svc_sched *sched;     /* [I] scheduler the queue is run by */
 	struct svc_msg sched_link;   /* [M] entry on the scheduler queue */
 
-	/* Consumer state (paper 2443-2465). */
+	/* Consumer state (paper 2436-2468). */
 	pthread_mutex_t lock;
 	pthread_cond_t idle_cv;      /* [M] signalled when active drops */
 	bool active;                 /* [M] a consumer is running */
@@ -196,9 +209,10 @@ struct svc_sched_stats {
 /**
  * Create a scheduler.
  *
- * @param wake_factor  a worker that takes a queue wakes one more sleeping
- *                     worker when queues still scheduled > running workers
- *                     * wake_factor (0: whenever any backlog remains).
+ * @param wake_factor  a worker that takes a queue (and a thread that
+ *                     schedules one) wakes one more sleeping worker when
+ *                     queues scheduled > running workers * wake_factor
+ *                     (0: whenever any backlog remains).
  * @param max_workers  the most threads that may call svc_worker_run() over
  *                     the scheduler's life (1..1024).
  * @return the scheduler, or NULL with errno EINVAL or ENOMEM.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * timer.h: timers whose expiries are delivered as messages (SVC_MSG_TIMER)
- * into the service queue that owns them (paper 2700-2712: "provide
+ * into the service queue that owns them (paper 2637-2643: "provide
  * indications of timeout events by queuing a notification of these to the
  * same packet queue"), so a timeout is handled with the same exclusive
  * access to the owner's state as its packets. A timer service thread keeps

@@ -26,14 +26,15 @@ static void
 test_empty(void **state)
 {
 	struct mpsc q;
+	struct mpsc_cursor c;
 	bool emptied = true;
 
 	(void)state;
-	mpsc_init(&q);
+	mpsc_init(&q, &c);
 	assert_true(mpsc_empty(&q));
-	assert_null(mpsc_peek(&q));
-	assert_null(mpsc_dequeue(&q));
-	assert_null(mpsc_dequeue_emptied(&q, &emptied));
+	assert_null(mpsc_peek(&q, &c));
+	assert_null(mpsc_dequeue(&q, &c));
+	assert_null(mpsc_dequeue_emptied(&q, &c, &emptied));
 	assert_false(emptied);
 }
 
@@ -41,21 +42,22 @@ static void
 test_one(void **state)
 {
 	struct mpsc q = MPSC_INITIALIZER;
+	struct mpsc_cursor c = MPSC_CURSOR_INITIALIZER;
 	struct svc_msg a = { .type = SVC_MSG_NOTIFY, .arg = 7 };
 	bool emptied = false;
 
 	(void)state;
 	assert_true(mpsc_enqueue(&q, &a));
 	assert_false(mpsc_empty(&q));
-	assert_ptr_equal(mpsc_peek(&q), &a);
-	assert_ptr_equal(mpsc_dequeue_emptied(&q, &emptied), &a);
+	assert_ptr_equal(mpsc_peek(&q, &c), &a);
+	assert_ptr_equal(mpsc_dequeue_emptied(&q, &c, &emptied), &a);
 	assert_true(emptied);
 	assert_int_equal(a.arg, 7);
 	assert_true(mpsc_empty(&q));
-	assert_null(mpsc_dequeue(&q));
+	assert_null(mpsc_dequeue(&q, &c));
 	/* The same message may go on again once off. */
 	assert_true(mpsc_enqueue(&q, &a));
-	assert_ptr_equal(mpsc_dequeue(&q), &a);
+	assert_ptr_equal(mpsc_dequeue(&q, &c), &a);
 	assert_true(mpsc_empty(&q));
 }
 
@@ -63,30 +65,31 @@ static void
 test_unblocked_first_only(void **state)
 {
 	struct mpsc q;
+	struct mpsc_cursor c;
 	struct svc_msg m[5];
 	bool emptied;
 	int i;
 
 	(void)state;
-	mpsc_init(&q);
+	mpsc_init(&q, &c);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(mpsc_enqueue(&q, &m[i]), i == 0);
 	for (i = 0; i < 5; i++) {
-		assert_ptr_equal(mpsc_dequeue_emptied(&q, &emptied), &m[i]);
+		assert_ptr_equal(mpsc_dequeue_emptied(&q, &c, &emptied), &m[i]);
 		assert_int_equal(emptied, i == 4);
 	}
-	assert_null(mpsc_dequeue(&q));
+	assert_null(mpsc_dequeue(&q, &c));
 
 	/* Refill after a partial drain: not empty, so no unblock. */
 	assert_true(mpsc_enqueue(&q, &m[0]));
 	assert_false(mpsc_enqueue(&q, &m[1]));
-	assert_ptr_equal(mpsc_dequeue(&q), &m[0]);
+	assert_ptr_equal(mpsc_dequeue(&q, &c), &m[0]);
 	assert_false(mpsc_enqueue(&q, &m[2]));
-	assert_ptr_equal(mpsc_dequeue(&q), &m[1]);
-	assert_ptr_equal(mpsc_dequeue_emptied(&q, &emptied), &m[2]);
+	assert_ptr_equal(mpsc_dequeue(&q, &c), &m[1]);
+	assert_ptr_equal(mpsc_dequeue_emptied(&q, &c, &emptied), &m[2]);
 	assert_true(emptied);
 	assert_true(mpsc_enqueue(&q, &m[3]));
-	assert_ptr_equal(mpsc_dequeue(&q), &m[3]);
+	assert_ptr_equal(mpsc_dequeue(&q, &c), &m[3]);
 }
 
 /* White box: the state between an unblocking producer's exchange and its
@@ -95,16 +98,19 @@ static void
 test_publish_window(void **state)
 {
 	struct mpsc q;
+	struct mpsc_cursor c;
 	struct svc_msg a = { 0 };
 
 	(void)state;
-	mpsc_init(&q);
+	mpsc_init(&q, &c);
 	q.tail = &a;
 	assert_false(mpsc_empty(&q));
-	assert_null(mpsc_peek(&q));
-	assert_null(mpsc_dequeue(&q));
+	assert_null(mpsc_peek(&q, &c));
+	assert_null(mpsc_dequeue(&q, &c));
 	q.head = &a; /* the producer's store */
-	assert_ptr_equal(mpsc_dequeue(&q), &a);
+	assert_ptr_equal(mpsc_peek(&q, &c), &a);
+	assert_ptr_equal(mpsc_dequeue(&q, &c), &a);
+	assert_null(q.head); /* taken over once per non-empty period */
 	assert_true(mpsc_empty(&q));
 }
 
@@ -123,6 +129,7 @@ struct tmsg {
 
 struct squeue {
 	struct mpsc q;
+	struct mpsc_cursor c __attribute__((aligned(64)));
 	uint64_t unblocked;  /* producers' trues, added atomically at the end */
 	uint64_t emptied;    /* consumer's non-empty -> empty transitions */
 	uint64_t got;
@@ -174,7 +181,7 @@ consumer(void *arg)
 	unsigned int idle = 0;
 
 	while (sq->got < sq->expected) {
-		m = mpsc_dequeue_emptied(&sq->q, &emptied);
+		m = mpsc_dequeue_emptied(&sq->q, &sq->c, &emptied);
 		if (m == NULL) {
 			if (++idle > 64)
 				sched_yield();
@@ -207,7 +214,7 @@ test_stress(void **state)
 	assert_non_null(msgs);
 	memset(squeues, 0, sizeof(squeues));
 	for (qi = 0; qi < NQUEUE; qi++)
-		mpsc_init(&squeues[qi].q);
+		mpsc_init(&squeues[qi].q, &squeues[qi].c);
 	for (p = 0; p < NPROD; p++)
 		for (i = 0; i < PER_PROD; i++)
 			squeues[(i * 7 + p) % NQUEUE].expected++;
@@ -228,7 +235,7 @@ test_stress(void **state)
 		struct squeue *sq = &squeues[qi];
 
 		assert_true(mpsc_empty(&sq->q));
-		assert_null(mpsc_dequeue(&sq->q));
+		assert_null(mpsc_dequeue(&sq->q, &sq->c));
 		assert_int_equal(sq->got, sq->expected);
 		assert_int_equal(sq->dup_errors, 0);
 		assert_int_equal(sq->order_errors, 0);
