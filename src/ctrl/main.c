@@ -2,7 +2,9 @@
 /*
  * main.c: the nsdp daemon. Brings up the EAL, discovers every port, decides
  * the lcore roles, starts rx lcores and worker lcores, then runs the control
- * thread on the main lcore until SIGINT or SIGTERM.
+ * thread on the main lcore until SIGINT or SIGTERM. The control thread
+ * serves the control protocol (server.h) and tells its subscribers about
+ * port changes.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -32,7 +35,12 @@
 #include "dataplane/svcq.h"
 #include "dataplane/telemetry.h"
 #include "dataplane/tickcount.h"
+#include "config.h"
+#include "handlers.h"
 #include "opts.h"
+#include "server.h"
+
+_Static_assert(OPTS_MAX_ALLOWED <= CTRL_MAX_ALLOWED, "allow lists fit the server's");
 
 #define MBUF_CACHE 256
 
@@ -72,13 +80,18 @@ worker_lcore_main(void *arg)
 	return svc_worker_run(arg);
 }
 
-/* Unpublish removed ports, wait for the lcores to let go, close them. */
+/*
+ * Unpublish removed ports, wait for the lcores to let go, close them. A
+ * configuration change: under the config lock.
+ */
 static void
 handle_removals(uint64_t mask)
 {
 	if (mask == 0)
 		return;
+	config_lock();
 	if (lcores_unpoll_ports(mask) < 0) {
+		config_unlock();
 		RTE_LOG(ERR, USER1, "port removal: out of memory, will retry\n");
 		return;
 	}
@@ -89,15 +102,16 @@ handle_removals(uint64_t mask)
 			p, nsdp_ports[p].name);
 		port_close(p);
 	}
+	config_unlock();
 }
 
-/* The control thread: signals, port events, periodic work. */
+/* The control thread: signals, port events, control clients, periodic work. */
 static int
-control_loop(int sfd)
+control_loop(int sfd, struct ctrl_server *srv)
 {
 	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	struct epoll_event ev, evs[8];
-	int ep, tfd, efd = ports_event_fd();
+	int ep, tfd, efd = ports_event_fd(), cfd = ctrl_server_epoll_fd(srv);
 	bool running = true;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -111,6 +125,9 @@ control_loop(int sfd)
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 	ev.data.fd = efd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
+	ev.data.fd = cfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
+	ctrl_port_sync();
 
 	while (running) {
 		int n = epoll_wait(ep, evs, RTE_DIM(evs), -1);
@@ -136,14 +153,62 @@ control_loop(int sfd)
 					continue;
 				tickcount_resync();
 				ports_poll_links();
+				ctrl_port_sync();
 			} else if (fd == efd) {
 				handle_removals(ports_handle_events());
+				ctrl_port_sync();
+			} else if (fd == cfd) {
+				ctrl_server_process(srv);
 			}
 		}
 	}
 	close(tfd);
 	close(ep);
 	return 0;
+}
+
+/* Create the socket's directory (one level, like /run/nsdp) if it is missing. */
+static int
+socket_dir_create(const char *path)
+{
+	char dir[OPTS_SOCKET_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static struct ctrl_server *
+ctrl_start(const struct nsdp_opts *o)
+{
+	struct ctrl_server_conf conf = {
+		.path = o->socket_path,
+		.mode = 0660,
+		.group = o->socket_group,
+		.allow_uids = o->allow_uids,
+		.n_allow_uids = o->n_allow_uids,
+		.allow_gids = o->allow_gids,
+		.n_allow_gids = o->n_allow_gids,
+	};
+	int rc;
+
+	rc = ctrl_handlers_register_all();
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	rc = socket_dir_create(o->socket_path);
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	return ctrl_server_create(&conf);
 }
 
 int
@@ -154,6 +219,7 @@ main(int argc, char **argv)
 	struct port_setup_req preq;
 	struct rte_mempool *mp = NULL;
 	struct svc_sched *sched = NULL;
+	struct ctrl_server *srv;
 	struct nsdp_opts opts;
 	unsigned n_ports, n_lcores = 0, lc;
 	char err[256];
@@ -222,6 +288,10 @@ main(int argc, char **argv)
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sfd < 0)
 		return die("signalfd: %s", strerror(errno));
+	srv = ctrl_start(&opts);
+	if (srv == NULL)
+		return die("control socket %s: %s%s", opts.socket_path, strerror(errno),
+			   errno == EADDRINUSE ? " (another nsdp is running)" : "");
 
 	RTE_LCORE_FOREACH_WORKER(lc) {
 		if (layout.role[lc] == LCORE_ROLE_RX)
@@ -232,6 +302,7 @@ main(int argc, char **argv)
 
 	printf("nsdp: ready: %u port(s), %u rx lcore(s), %u worker lcore(s), control on lcore %u\n",
 	       n_ports, layout.n_rx_lcores, layout.n_worker_lcores, layout.main_lcore);
+	printf("nsdp: control socket %s\n", opts.socket_path);
 	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
 		if (layout.port_used[p])
 			printf("nsdp: port %u %s (%s) rxq %u txq %u%s\n", p, nsdp_ports[p].name,
@@ -239,9 +310,10 @@ main(int argc, char **argv)
 			       nsdp_ports[p].rss ? " rss" : "");
 	fflush(stdout);
 
-	rc = control_loop(sfd);
+	rc = control_loop(sfd, srv);
 	if (rc < 0)
 		RTE_LOG(ERR, USER1, "control loop: %s\n", strerror(-rc));
+	ctrl_server_destroy(srv);
 
 	lcores_stop();
 	svc_sched_stop(sched);

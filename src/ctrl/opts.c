@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* opts.c: parsing of the daemon's own command-line options. */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,11 @@ static const char usage[] =
 "  --rx-idle-sleep USEC  rx lcores sleep USEC after 256 empty polls (default 0:\n"
 	"                        poll without pause; use on shared or small machines)\n"
 	"  --promisc             put every port in promiscuous mode\n"
+	"  --socket PATH         control socket (default " NSDP_SOCK_DEFAULT ")\n"
+	"  --socket-group GROUP  group (name or gid) owning the socket, mode 0660\n"
+	"  --allow-uid LIST      users (names or uids) that may change configuration;\n"
+	"                        root always may, anybody who can connect may read\n"
+	"  --allow-gid LIST      groups (names or gids) whose members may change it\n"
 	"  -h, --help            this text\n";
 
 const char *
@@ -39,6 +46,8 @@ opts_defaults(struct nsdp_opts *o)
 	o->wake_factor = OPTS_DEFAULT_WAKE_FACTOR;
 	o->rx_desc = OPTS_DEFAULT_RX_DESC;
 	o->tx_desc = OPTS_DEFAULT_TX_DESC;
+	snprintf(o->socket_path, sizeof(o->socket_path), "%s", NSDP_SOCK_DEFAULT);
+	o->socket_group = -1;
 }
 
 static int __attribute__((format(printf, 3, 4)))
@@ -114,6 +123,66 @@ opts_parse_lcore_list(const char *s, uint16_t *out, unsigned max)
 	}
 }
 
+/* One user or group: a number below 2^32 - 1 ((uid_t)-1 means "none"), or a known name. */
+static int
+parse_id(const char *s, size_t len, bool group, unsigned *out)
+{
+	char name[LOGIN_NAME_MAX + 1], buf[4096];
+	unsigned long v;
+	int rc;
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, s, len);
+	name[len] = '\0';
+	if (name[0] >= '0' && name[0] <= '9') {
+		if (parse_uint(name, 0, 0xfffffffeUL, &v, NULL) < 0)
+			return -EINVAL;
+		*out = (unsigned)v;
+		return 0;
+	}
+	if (group) {
+		struct group g, *gp = NULL;
+
+		rc = getgrnam_r(name, &g, buf, sizeof(buf), &gp);
+		if (rc != 0 || gp == NULL)
+			return -EINVAL;
+		*out = gp->gr_gid;
+	} else {
+		struct passwd p, *pp = NULL;
+
+		rc = getpwnam_r(name, &p, buf, sizeof(buf), &pp);
+		if (rc != 0 || pp == NULL)
+			return -EINVAL;
+		*out = pp->pw_uid;
+	}
+	return 0;
+}
+
+int
+opts_parse_id_list(const char *s, bool group, unsigned *out, unsigned max)
+{
+	unsigned n = 0;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+		unsigned id;
+
+		if (n >= max || parse_id(s, len, group, &id) < 0)
+			return -EINVAL;
+		for (unsigned i = 0; i < n; i++)
+			if (out[i] == id)
+				return -EINVAL;
+		out[n++] = id;
+		if (comma == NULL)
+			return (int)n;
+		s = comma + 1;
+	}
+}
+
 static int
 parse_rx_map(const char *s, struct layout_req *r)
 {
@@ -146,6 +215,7 @@ parse_rx_map(const char *s, struct layout_req *r)
 enum opt_id {
 	OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_RXQ, OPT_RX_MAP, OPT_WAKE_FACTOR,
 	OPT_MBUFS, OPT_IDLE_SLEEP, OPT_RX_DESC, OPT_TX_DESC, OPT_PROMISC, OPT_HELP,
+	OPT_SOCKET, OPT_SOCKET_GROUP, OPT_ALLOW_UID, OPT_ALLOW_GID,
 };
 
 static const struct {
@@ -163,6 +233,10 @@ static const struct {
 	{ "--rx-desc", OPT_RX_DESC, true },
 	{ "--tx-desc", OPT_TX_DESC, true },
 	{ "--promisc", OPT_PROMISC, false },
+	{ "--socket", OPT_SOCKET, true },
+	{ "--socket-group", OPT_SOCKET_GROUP, true },
+	{ "--allow-uid", OPT_ALLOW_UID, true },
+	{ "--allow-gid", OPT_ALLOW_GID, true },
 	{ "--help", OPT_HELP, false },
 	{ "-h", OPT_HELP, false },
 };
@@ -230,6 +304,36 @@ apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char
 	case OPT_HELP:
 		o->help = true;
 		return 0;
+	case OPT_SOCKET:
+		if (*v == '\0' || strlen(v) >= sizeof(o->socket_path))
+			return fail(err, errlen, "%s: '%s' is not a path of 1 to %zu bytes", name, v,
+				    sizeof(o->socket_path) - 1);
+		snprintf(o->socket_path, sizeof(o->socket_path), "%s", v);
+		return 0;
+	case OPT_SOCKET_GROUP: {
+		unsigned gid;
+
+		if (strchr(v, ',') != NULL || opts_parse_id_list(v, true, &gid, 1) != 1)
+			return fail(err, errlen, "%s: '%s' is neither a gid nor a known group name",
+				    name, v);
+		o->socket_group = (long)gid;
+		return 0;
+	}
+	case OPT_ALLOW_UID:
+	case OPT_ALLOW_GID: {
+		bool group = id == OPT_ALLOW_GID;
+
+		n = opts_parse_id_list(v, group, group ? o->allow_gids : o->allow_uids, OPTS_MAX_ALLOWED);
+		if (n < 0)
+			return fail(err, errlen, "%s: '%s' is not a list of at most %d distinct %s",
+				    name, v, OPTS_MAX_ALLOWED,
+				    group ? "gids or group names" : "uids or user names");
+		if (group)
+			o->n_allow_gids = (unsigned)n;
+		else
+			o->n_allow_uids = (unsigned)n;
+		return 0;
+	}
 	}
 	return fail(err, errlen, "internal: unhandled option %s", name);
 }

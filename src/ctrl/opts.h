@@ -9,12 +9,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "dataplane/layout.h"
+#include "proto/proto.h"
 
 #define OPTS_DEFAULT_WAKE_FACTOR 4
 #define OPTS_DEFAULT_RX_DESC 1024
 #define OPTS_DEFAULT_TX_DESC 1024
+#define OPTS_SOCKET_PATH_MAX 108  /* sizeof(sockaddr_un.sun_path), with the NUL */
+#define OPTS_MAX_ALLOWED 16       /* entries in --allow-uid and --allow-gid */
 
 struct nsdp_opts {
 	struct layout_req layout;
@@ -24,6 +28,12 @@ struct nsdp_opts {
 	unsigned tx_desc;
 	unsigned idle_sleep_us; /* rx lcores nap this long after many empty polls; 0 = pure polling */
 	bool promisc;           /* put ports in promiscuous mode */
+	char socket_path[OPTS_SOCKET_PATH_MAX]; /* control socket; default NSDP_SOCK_DEFAULT */
+	long socket_group;      /* gid of the control socket file; -1 = the daemon's */
+	uid_t allow_uids[OPTS_MAX_ALLOWED]; /* may change configuration, besides root */
+	unsigned n_allow_uids;
+	gid_t allow_gids[OPTS_MAX_ALLOWED]; /* members may change configuration */
+	unsigned n_allow_gids;
 	bool help;
 };
 
@@ -45,5 +55,12 @@ const char *opts_usage(void);
  * duplicates rejected). @return the count, or -EINVAL.
  */
 int opts_parse_lcore_list(const char *s, uint16_t *out, unsigned max);
+
+/**
+ * Parse a list of user (@group false) or group ids such as "0,1000,nsdp":
+ * numbers or names known to the system, distinct, at most @max.
+ * @return the count, or -EINVAL.
+ */
+int opts_parse_id_list(const char *s, bool group, unsigned *out, unsigned max);
 
 #endif

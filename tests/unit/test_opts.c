@@ -38,6 +38,44 @@ test_defaults(void **state)
 	assert_int_equal(o.layout.rxq, 0);
 	assert_false(o.promisc);
 	assert_false(o.help);
+	assert_string_equal(o.socket_path, NSDP_SOCK_DEFAULT);
+	assert_int_equal(o.socket_group, -1);
+	assert_int_equal(o.n_allow_uids, 0);
+	assert_int_equal(o.n_allow_gids, 0);
+}
+
+static void
+test_socket_options(void **state)
+{
+	struct nsdp_opts o;
+	char err[256], longpath[200];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, err, "--socket", "/tmp/x.sock", "--socket-group=0",
+			       "--allow-uid", "0,1000,root", "--allow-gid=5,1"), -EINVAL);
+	assert_non_null(strstr(err, "--allow-uid: '0,1000,root' is not a list of at most 16 distinct"));
+	assert_int_equal(PARSE(&o, err, "--socket", "/tmp/x.sock", "--socket-group=root",
+			       "--allow-uid", "1000,root,65534", "--allow-gid=5,1"), 0);
+	assert_string_equal(o.socket_path, "/tmp/x.sock");
+	assert_int_equal(o.socket_group, 0);
+	assert_int_equal(o.n_allow_uids, 3);
+	assert_int_equal(o.allow_uids[0], 1000);
+	assert_int_equal(o.allow_uids[1], 0);
+	assert_int_equal(o.allow_uids[2], 65534);
+	assert_int_equal(o.n_allow_gids, 2);
+	assert_int_equal(o.allow_gids[0], 5);
+	assert_int_equal(o.allow_gids[1], 1);
+	assert_int_equal(PARSE(&o, err, "--socket-group", "4000000000"), 0);
+	assert_int_equal(o.socket_group, 4000000000L);
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_int_equal(PARSE(&o, err, "--socket", longpath), -EINVAL);
+	assert_non_null(strstr(err, "is not a path of 1 to 107 bytes"));
+	assert_string_equal(o.socket_path, NSDP_SOCK_DEFAULT);
+	assert_int_equal(opts_parse_id_list("1-3", false, (unsigned[4]){ 0 }, 4), -EINVAL);
+	assert_int_equal(opts_parse_id_list("1,2,3,4,5", false, (unsigned[4]){ 0 }, 4), -EINVAL);
 }
 
 static void
@@ -104,6 +142,17 @@ test_bad_input(void **state)
 		{ "--mbufs", "10", "--mbufs: '10'" },
 		{ "--rx-desc", "32", "--rx-desc: '32'" },
 		{ "--rx-idle-sleep", "100001", "--rx-idle-sleep: '100001'" },
+		{ "--socket", "", "--socket: '' is not a path" },
+		{ "--socket-group", "no-such-group-here", "--socket-group: 'no-such-group-here' is neither" },
+		{ "--socket-group", "0,1", "--socket-group: '0,1'" },
+		{ "--socket-group", "", "--socket-group: ''" },
+		{ "--allow-uid", "", "--allow-uid: ''" },
+		{ "--allow-uid", "7,7", "--allow-uid: '7,7' is not a list of at most 16 distinct uids" },
+		{ "--allow-uid", "1,", "--allow-uid: '1,'" },
+		{ "--allow-uid", "4294967295", "--allow-uid: '4294967295'" },
+		{ "--allow-uid", "no-such-user-here", "--allow-uid: 'no-such-user-here'" },
+		{ "--allow-gid", "-1", "--allow-gid: '-1' is not a list of at most 16 distinct gids" },
+		{ "--allow-gid", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "--allow-gid: '1,2,3" },
 	};
 	struct nsdp_opts o;
 	char err[256];
@@ -120,6 +169,9 @@ test_bad_input(void **state)
 		assert_int_equal(o.layout.rxq, 0);
 		assert_int_equal(o.layout.n_rx_lcores, 0);
 		assert_int_equal(o.layout.n_rx_map, 0);
+		assert_int_equal(o.n_allow_uids, 0);
+		assert_int_equal(o.n_allow_gids, 0);
+		assert_int_equal(o.socket_group, -1);
 	}
 	assert_int_equal(PARSE(&o, err, "--promisc=1"), -EINVAL);
 	assert_non_null(strstr(err, "--promisc takes no value"));
@@ -160,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_rx_map),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_lcore_list),
+		cmocka_unit_test(test_socket_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
