@@ -65,6 +65,31 @@ def nsdp_binary():
     return os.environ.get("NSDP_BIN", os.path.join(ROOT, "build", "nsdp"))
 
 
+def nsctl_binary():
+    return os.environ.get("NSDP_NSCTL", os.path.join(ROOT, "build", "tools", "nsctl"))
+
+
+class Nsctl:
+    """Runs nsctl against one nsdp control socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def __call__(self, *args, json_out=False, stdin=None, timeout=60):
+        cmd = [nsctl_binary(), "-s", self.sock] + (["-j"] if json_out else []) + list(args)
+        return subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=timeout)
+
+    def json(self, *args):
+        r = self(*args, json_out=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"nsctl {' '.join(args)}: status {r.returncode}: {r.stderr}")
+        return json.loads(r.stdout)
+
+    def popen(self, *args, json_out=False):
+        cmd = [nsctl_binary(), "-s", self.sock] + (["-j"] if json_out else []) + list(args)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 class Telemetry:
     """Client of the DPDK telemetry v2 socket (JSON over SOCK_SEQPACKET)."""
 
@@ -112,7 +137,11 @@ class Host:
 
 
 class Topology:
-    """nsdp with N ports, each attached to its own host namespace."""
+    """nsdp with N ports, each attached to its own host namespace.
+
+    Configure and observe it with nsctl (`topo.nsctl("port", "list")`,
+    `topo.nsctl.json("stats", "show", "0")`) or telemetry (`topo.telemetry(...)`).
+    """
 
     def __init__(self, ports=2, flavour="tap", nsdp_args=(), lcores=None, quiet_hosts=True):
         if flavour not in ("tap", "virtio"):
@@ -134,6 +163,11 @@ class Topology:
         self.peer_log = os.path.join(self.tmp, "peer.log")
         self.tel = None
         self.closed = False
+        # Each topology has its own control socket unless the test names one.
+        if "--socket" not in self.nsdp_args:
+            self.nsdp_args = ["--socket", os.path.join(self.tmp, "nsdp.sock")] + self.nsdp_args
+        self.sock = self.nsdp_args[self.nsdp_args.index("--socket") + 1]
+        self.nsctl = Nsctl(self.sock)
         _live.append(self)
         try:
             self._start()
