@@ -24,11 +24,12 @@ def main():
     with Topology(ports=2, flavour="tap", nsdp_args=["--rx-idle-sleep", "100"]) as t:
         a, b = t.host(0), t.host(1)
         say(f"  hosts: {a.ns} (port 0), {b.ns} (port 1)")
-        say("\n1. Every ethdev the EAL exposes is discovered and started:")
-        for pid, name in sorted(t.telemetry("/nsdp/ports").items()):
-            st = t.port_stats(pid)
-            say(f"  port {pid}: {name} driver={st['driver']} mac={st['mac']} "
-                f"rxq={st['nb_rxq']} txq={st['nb_txq']} link={'up' if st['link_up'] else 'down'}")
+        say("\n1. Every ethdev the EAL exposes is discovered and started (nsctl port list):")
+        for line in t.nsctl("port", "list").stdout.splitlines():
+            say("  " + line)
+        say("   nsctl driver list:")
+        for line in t.nsctl("driver", "list").stdout.splitlines():
+            say("  " + line)
 
         say("\n2. Lcore roles (main = control thread, rx = stateless core, worker = service queues):")
         for lc, info in sorted(t.telemetry("/nsdp/lcores").items(), key=lambda kv: int(kv[0])):
@@ -55,14 +56,31 @@ def main():
         skew_us = abs(clk["now_realtime_ns"] - time.time_ns()) / 1000
         say(f"  tick rate {clk['tick_hz'] / 1e9:.4f} GHz; converted tick is {skew_us:.0f} us from the wall clock")
 
-        say("\n5. Drop reasons nsdp accounts for (all ports):")
-        for reason, n in t.telemetry("/nsdp/drops").items():
-            say(f"  {reason:14s} {n}")
+        say("\n5. Counters and drops of port 0 over the control protocol (nsctl stats show 0):")
+        for line in t.nsctl("stats", "show", "0").stdout.splitlines():
+            say("  " + line)
 
-        say("\n6. SIGTERM: ports stopped, memory released.")
+        say("\n6. Configuration changes are announced: a monitor sees a counter reset.")
+        mon = t.nsctl.popen("monitor", "--count", "1", "stats")
+        time.sleep(0.5)
+        r = t.nsctl("stats", "reset", "0")
+        try:
+            out, _ = mon.communicate(timeout=10)
+        except Exception:
+            mon.kill()
+            out, _ = mon.communicate()
+        say(f"  nsctl stats reset 0 -> status {r.returncode}; monitor printed:")
+        for line in out.splitlines():
+            say("    " + line)
+        bad = t.nsctl("port", "show", "x")
+        say(f"  bad input is refused (status {bad.returncode}):")
+        for line in bad.stderr.splitlines():
+            say("    " + line)
+
+        say("\n7. SIGTERM: ports stopped, memory released.")
         rc = t.stop()
         say(f"  nsdp exited with status {rc}")
-        ok = rc == 0 and got == sent
+        ok = rc == 0 and got == sent and r.returncode == 0 and bad.returncode != 0 and out.strip() != ""
     say("\nDemo " + ("complete." if ok else "FAILED."))
     return 0 if ok else 1
 
