@@ -42,17 +42,7 @@ driver_list(struct nsctl_ctx *ctx, int argc, char **argv)
 		return nsctl_err(ctx, NSCTL_FAIL, "out of memory");
 	out_table_col(t, 0, "DRIVER", OUT_LEFT);
 	out_table_col(t, 1, "PORTS", OUT_RIGHT);
-	if (ctx->json)
-		out_json_arr_begin(&ctx->js);
-	rc = nsctl_dump(ctx, NSDP_OBJ_DRIVER, driver_row, t);
-	if (ctx->json) {
-		out_json_arr_end(&ctx->js);
-		out_json_end_doc(&ctx->js);
-	} else if (rc == 0) {
-		out_table_print(t, ctx->out);
-	}
-	out_table_free(t);
-	return rc;
+	return nsctl_dump_table(ctx, NSDP_OBJ_DRIVER, driver_row, t);
 }
 
 static int

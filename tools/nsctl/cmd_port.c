@@ -133,17 +133,7 @@ port_list(struct nsctl_ctx *ctx, int argc, char **argv)
 	for (c = 0; c < C_NB; c++)
 		out_table_col(t, c, hdr[c],
 			      c == C_ID || c == C_SPEED || c == C_RXQ || c == C_TXQ ? OUT_RIGHT : OUT_LEFT);
-	if (ctx->json)
-		out_json_arr_begin(&ctx->js);
-	rc = nsctl_dump(ctx, NSDP_OBJ_PORT, port_row, t);
-	if (ctx->json) {
-		out_json_arr_end(&ctx->js);
-		out_json_end_doc(&ctx->js);
-	} else if (rc == 0) {
-		out_table_print(t, ctx->out);
-	}
-	out_table_free(t);
-	return rc;
+	return nsctl_dump_table(ctx, NSDP_OBJ_PORT, port_row, t);
 }
 
 /* One port as "key  value" lines, or one JSON document. */

@@ -529,3 +529,21 @@ nsctl_dump(struct nsctl_ctx *ctx, unsigned obj, nsctl_reply_fn on_obj, void *arg
 	ctx->count++;
 	return nsctl_drain(ctx);
 }
+
+int
+nsctl_dump_table(struct nsctl_ctx *ctx, unsigned obj, nsctl_reply_fn on_obj, struct out_table *t)
+{
+	int rc;
+
+	if (ctx->json)
+		out_json_arr_begin(&ctx->js);
+	rc = nsctl_dump(ctx, obj, on_obj, t);
+	if (ctx->json) {
+		out_json_arr_end(&ctx->js);
+		out_json_end_doc(&ctx->js);
+	} else if (rc == 0) {
+		out_table_print(t, ctx->out);
+	}
+	out_table_free(t);
+	return rc;
+}

@@ -157,6 +157,12 @@ void nsctl_req_mark(struct nsctl_ctx *ctx, struct nsctl_req *req, char *const *w
 int nsctl_req_send(struct nsctl_ctx *ctx, struct nsctl_req *req, nsctl_reply_fn on_obj, void *arg);
 /** Dump every object of @obj (GETNEXT with resume), @on_obj per object. */
 int nsctl_dump(struct nsctl_ctx *ctx, unsigned obj, nsctl_reply_fn on_obj, void *arg);
+/**
+ * Dump every object of @obj as a list: a JSON array with -j, else the rows
+ * @on_obj adds to @t, printed once the dump is complete. Frees @t.
+ */
+int nsctl_dump_table(struct nsctl_ctx *ctx, unsigned obj, nsctl_reply_fn on_obj,
+		     struct out_table *t);
 /** Wait until every request in flight is answered. 0 or the first failure's status. */
 int nsctl_drain(struct nsctl_ctx *ctx);
 /** Connect and shake hands if not done yet. 0 or an exit status. */
