@@ -192,11 +192,7 @@ port_show(struct nsctl_ctx *ctx, int argc, char **argv)
 	uint32_t port;
 	int rc;
 
-	if (argc < 1)
-		return nsctl_err_missing(ctx, "PORT (a port id, see nsctl port list)");
-	rc = nsctl_parse_port(ctx, &argv[0], &port);
-	if (rc == 0)
-		rc = nsctl_no_more(ctx, argc, argv, 1);
+	rc = nsctl_port_arg(ctx, argc, argv, 1, &port);
 	if (rc != 0)
 		return rc;
 	req = nsctl_req_new(ctx, NSDP_MSG_TYPE(NSDP_OBJ_PORT, NSDP_OP_GET), 0);
@@ -231,9 +227,7 @@ port_set(struct nsctl_ctx *ctx, int argc, char **argv)
 	uint32_t port;
 	int rc;
 
-	if (argc < 1)
-		return nsctl_err_missing(ctx, "PORT (a port id, see nsctl port list)");
-	rc = nsctl_parse_port(ctx, &argv[0], &port);
+	rc = nsctl_port_arg(ctx, argc, argv, 0, &port);
 	if (rc != 0)
 		return rc;
 	if (argc < 2)

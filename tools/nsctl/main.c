@@ -532,3 +532,16 @@ main(int argc, char **argv)
 	free(ctx.win);
 	return rc;
 }
+
+int
+nsctl_port_arg(struct nsctl_ctx *ctx, int argc, char **argv, int max_args, uint32_t *port)
+{
+	int rc;
+
+	if (argc < 1)
+		return nsctl_err_missing(ctx, "PORT (a port id, see nsctl port list)");
+	rc = nsctl_parse_port(ctx, &argv[0], port);
+	if (rc == 0 && max_args > 0)
+		rc = nsctl_no_more(ctx, argc, argv, max_args);
+	return rc;
+}

@@ -172,6 +172,12 @@ int nsctl_receive_loop(struct nsctl_ctx *ctx, bool (*stop)(void *arg), void *arg
 
 /* Argument helpers: 0 or an exit status after reporting the word. */
 int nsctl_parse_port(struct nsctl_ctx *ctx, char *const *wordp, uint32_t *port);
+/**
+ * The PORT argument every per-port command starts with: argv[0] must be a
+ * port id, and @argc must not exceed @max_args. 0 or an exit status (the
+ * error, pointing at the word, has been reported).
+ */
+int nsctl_port_arg(struct nsctl_ctx *ctx, int argc, char **argv, int max_args, uint32_t *port);
 int nsctl_no_more(struct nsctl_ctx *ctx, int argc, char **argv, int used);
 
 #endif
