@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 #include <urcu-qsbr.h>
 
+#include "l2demux.h"
 #include "lcore.h"
 
 /* Empty polls in a row before an lcore with idle_sleep_us naps. */
@@ -19,17 +20,13 @@
 void
 rx_input(struct lcore_ctx *c, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct port_counters *pc = counters_this_lcore(port);
-
-	(void)c;
 	/*
 	 * First stage: the L2 demultiplexer of the ifd (paper "Layer 2
 	 * Interface Identification and Protocol Demultiplexing"). A port
 	 * starts with an empty demux: until configuration installs an entry,
-	 * no frame is for us and each one is dropped and counted here.
+	 * no frame is for us and each one is dropped and counted there.
 	 */
-	counters_drop(pc, DROP_not_for_us, n);
-	rte_pktmbuf_free_bulk(pkts, n);
+	l2demux_input(c, port, pkts, n);
 }
 
 static inline void

@@ -11,37 +11,7 @@
  */
 #include "codec.h"
 
-/* Longest names, with their NUL (DPDK: RTE_ETH_NAME_MAX_LEN is 64). */
-#define NAME_LEN 64
-#define DRIVER_NAME_LEN 32
-#define ERR_MSG_LEN 256
-/* ethdev port ids are 16 bits; 0xffff means "no port" in DPDK. */
-#define PORT_ID_MAX 0xfffe
-/* RTE_MAX_QUEUES_PER_PORT of a default DPDK build. */
-#define QUEUES_MAX 1024
-/* errno values are below 4096 (Linux MAX_ERRNO). */
-#define ERRNO_MAX 4095
-#define HELLO_MAX_MSG_MIN 1024
-
-/* One line per kind reads better than braces on three lines. */
-// clang-format off
-#define U8(n, lo, hi) { .name = (n), .kind = NSDP_AK_U8, .min = (lo), .max = (hi) }
-#define U16(n, lo, hi) { .name = (n), .kind = NSDP_AK_U16, .min = (lo), .max = (hi) }
-#define U32(n, lo, hi) { .name = (n), .kind = NSDP_AK_U32, .min = (lo), .max = (hi) }
-#define U64(n) { .name = (n), .kind = NSDP_AK_U64 }
-#define STR(n, l) { .name = (n), .kind = NSDP_AK_STRING, .len = (l) }
-#define BIN(n, l) { .name = (n), .kind = NSDP_AK_BINARY, .len = (l) }
-#define NEST(n, p) { .name = (n), .kind = NSDP_AK_NESTED, .nested = (p) }
-#define NEST_LIST(n, p) { .name = (n), .kind = NSDP_AK_NESTED, .nested = (p), .multi = true }
-#define OPAQUE(n) { .name = (n), .kind = NSDP_AK_OPAQUE }
-// clang-format on
-
-#define POLICY(var, objname, table)                                \
-	const struct nsdp_policy var = {                           \
-		.name = (objname),                                 \
-		.maxattr = sizeof(table) / sizeof((table)[0]) - 1, \
-		.attrs = (table),                                  \
-	}
+#include "policy_def.h"
 
 static const struct nsdp_attr_policy error_attrs[NSDP_A_ERR_MAX] = {
 	[NSDP_A_ERR_ERRNO] = U32("errno", 0, ERRNO_MAX),
@@ -70,10 +40,27 @@ static const struct nsdp_attr_policy hello_attrs[NSDP_A_HELLO_MAX] = {
 };
 static POLICY(hello_policy, "hello", hello_attrs);
 
+static const struct nsdp_attr_policy instance_attrs[NSDP_A_INSTANCE_MAX] = {
+	[NSDP_A_INSTANCE_PORT] = U32("instance port", 0, PORT_ID_MAX),
+	[NSDP_A_INSTANCE_MAC] = BIN("instance mac", 6),
+	[NSDP_A_INSTANCE_IFD] = STR("instance ifd", NAME_LEN),
+};
+static POLICY(instance_policy, "instance", instance_attrs);
+
+static const struct nsdp_attr_policy instances_attrs[NSDP_A_INSTANCE_ENTRY + 1] = {
+	[NSDP_A_INSTANCE_ENTRY] = NEST_LIST("instance", &instance_policy),
+};
+static POLICY(instances_policy, "instances", instances_attrs);
+
 static const struct nsdp_attr_policy driver_attrs[NSDP_A_DRIVER_MAX] = {
 	[NSDP_A_DRIVER_NAME] = STR("driver name", DRIVER_NAME_LEN),
 	[NSDP_A_DRIVER_PORTS] = U32("ports", 0, 0),
 	[NSDP_A_DRIVER_OPAQUE] = OPAQUE("driver opaque"),
+	[NSDP_A_DRIVER_DPDK] = STR("ethdev driver", DRIVER_NAME_LEN),
+	[NSDP_A_DRIVER_PSEUDO] = U8("pseudo", 0, 1),
+	[NSDP_A_DRIVER_DESCR] = STR("driver description", NAME_LEN),
+	[NSDP_A_DRIVER_IFDS] = U32("driver ifds", 0, 0),
+	[NSDP_A_DRIVER_INSTANCES] = NEST("driver instances", &instances_policy),
 };
 static POLICY(driver_policy, "driver", driver_attrs);
 
@@ -145,6 +132,18 @@ nsdp_msg_policy(uint16_t type)
 	case NSDP_OBJ_MONITOR:
 		return &monitor_policy;
 	default:
-		return NULL;
+		break;
+	}
+	{
+		const struct nsdp_policy *p;
+
+		p = nsdp_policy_ifcfg(NSDP_MSG_OBJ(type));
+		if (p == NULL)
+			p = nsdp_policy_route(NSDP_MSG_OBJ(type));
+		if (p == NULL)
+			p = nsdp_policy_neigh(NSDP_MSG_OBJ(type));
+		if (p == NULL)
+			p = nsdp_policy_l2demux(NSDP_MSG_OBJ(type));
+		return p;
 	}
 }

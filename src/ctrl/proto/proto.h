@@ -97,7 +97,22 @@ enum {
 	NSDP_A_DRIVER_NAME,     /* string, key */
 	NSDP_A_DRIVER_PORTS,    /* u32: ports driven */
 	NSDP_A_DRIVER_OPAQUE,   /* nested: driver-specific, checked for syntax only */
+	NSDP_A_DRIVER_DPDK,     /* string: the ethdev driver ("net_tap"); absent for pseudo drivers */
+	NSDP_A_DRIVER_PSEUDO,   /* u8: 1 for hardware-less drivers (lo) */
+	NSDP_A_DRIVER_DESCR,    /* string: what the driver is for */
+	NSDP_A_DRIVER_IFDS,     /* u32: ifds added on it */
+	NSDP_A_DRIVER_INSTANCES,/* nested: NSDP_A_INSTANCE_ENTRY... (its hardware) */
 	NSDP_A_DRIVER_MAX,
+};
+
+/* One instance of a driver: a port it drives. */
+enum {
+	NSDP_A_INSTANCE_UNSPEC,
+	NSDP_A_INSTANCE_ENTRY,  /* nested: PORT, MAC, IFD */
+	NSDP_A_INSTANCE_PORT,   /* u32 */
+	NSDP_A_INSTANCE_MAC,    /* binary 6: the hardware address */
+	NSDP_A_INSTANCE_IFD,    /* string: the ifd bound to it, if any */
+	NSDP_A_INSTANCE_MAX,
 };
 
 enum {
@@ -142,5 +157,14 @@ enum {
 	NSDP_A_MONITOR_GROUPS,  /* u32 bit mask of 1 << enum nsdp_obj */
 	NSDP_A_MONITOR_MAX,
 };
+
+/*
+ * The attributes of the interface tree, the route tables and the demux
+ * tables, one header per area.
+ */
+#include "proto_ifcfg.h"
+#include "proto_route.h"
+#include "proto_neigh.h"
+#include "proto_l2demux.h"
 
 #endif
