@@ -405,6 +405,11 @@ nsctl_drain(struct nsctl_ctx *ctx)
 {
 	int rc;
 
+	if (ctx->flush != NULL) {
+		rc = ctx->flush(ctx);
+		if (rc != 0)
+			return rc;
+	}
 	while (ctx->count > 0) {
 		rc = recv_one(ctx);
 		if (rc != 0)
@@ -440,6 +445,8 @@ nsctl_req_new(struct nsctl_ctx *ctx, uint16_t type, uint16_t flags)
 {
 	struct nsctl_req *req;
 
+	if (ctx->flush != NULL && ctx->flush(ctx) != 0)
+		return NULL;
 	/* A full window: wait for the oldest reply (its slot is the one we reuse). */
 	while (ctx->count == NSCTL_WINDOW)
 		if (recv_one(ctx) != 0)

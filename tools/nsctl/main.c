@@ -110,7 +110,7 @@ earlier_failure(struct nsctl_ctx *ctx)
 	const char *what = ctx->what;
 	int rc;
 
-	if (!ctx->batch || ctx->count == 0 || ctx->receiving)
+	if (!ctx->batch || (ctx->count == 0 && ctx->flush == NULL) || ctx->receiving)
 		return 0;
 	rc = nsctl_drain(ctx);
 	ctx->line = line;

@@ -96,6 +96,9 @@ struct nsctl_ctx {
 	bool receiving;                   /* handling a received message */
 	nsctl_reply_fn on_notify;         /* monitor: seq 0 messages */
 	void *notify_arg;
+	/* Writes a command holds back to send many per message (batch mode):
+	 * called, and cleared, before anything else is sent or awaited. */
+	int (*flush)(struct nsctl_ctx *ctx);
 };
 
 struct nsctl_cmd {
