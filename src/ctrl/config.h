@@ -22,7 +22,12 @@
 #include <assert.h>
 #include <stdbool.h>
 
-/** Take the configuration lock. Blocks; not for the packet path. */
+/**
+ * Take the configuration lock. Blocks; not for the packet path. A
+ * registered urcu-qsbr thread that is online waits offline (the holder may
+ * be waiting for a grace period), so it must not keep RCU-protected
+ * pointers from before the call.
+ */
 void config_lock(void);
 
 /** Release the configuration lock; the calling thread must hold it. */

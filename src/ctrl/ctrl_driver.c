@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ctrl_driver.c: DRIVER, the ifdrivers behind the ports (one per distinct
- * ethdev driver name, with its port count), and the hand-off of
+ * ctrl_driver.c: DRIVER, the ifdrivers (src/ifcfg/ifdriver.c): one per
+ * ethdev driver with ports, with its instances (ports and their hardware
+ * addresses, and the ifd bound to each), plus the pseudo drivers (lo);
+ * and the hand-off of
  * driver-specific (opaque) attributes to the driver that understands them
  * (paper 2803-2808: the generic code checks their syntax, only the driver
  * interprets them).
  *
- * Dump order: drivers in the order of their first port; GETNEXT after a
- * name continues after that driver's first port.
+ * Dump order: registration order; GETNEXT continues after the named driver.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "dataplane/port.h"
 #include "handlers.h"
+#include "ifcfg/ifcfg_priv.h"
 
 /* Per-driver parsers of opaque port attributes. None takes any today. */
 struct driver_opaque {
@@ -50,54 +52,60 @@ ctrl_driver_port_opaque(uint16_t port, const struct nlmsghdr *nlh, const struct 
 	return opaque_none(port, nlh, nest, err);
 }
 
-static bool
-port_listed(uint16_t p)
-{
-	return __atomic_load_n(&nsdp_ports[p].state, __ATOMIC_ACQUIRE) != PORT_S_UNUSED;
-}
-
-/* The first listed port driven by @name, or -1. */
-static int
-driver_first_port(const char *name)
-{
-	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
-		if (port_listed(p) && strcmp(nsdp_ports[p].driver, name) == 0)
-			return p;
-	return -1;
-}
-
-struct driver_view {
-	const char *name;
-	uint32_t ports;
-};
-
-static void
-driver_view(uint16_t first, struct driver_view *v)
-{
-	v->name = nsdp_ports[first].driver;
-	v->ports = 0;
-	for (uint16_t p = first; p < RTE_MAX_ETHPORTS; p++)
-		if (port_listed(p) && strcmp(nsdp_ports[p].driver, v->name) == 0)
-			v->ports++;
-}
-
+/* Instances (ports) of a driver, as the protocol shows them. */
 static void
 driver_put(struct nsdp_builder *b, const void *obj, bool key_only)
 {
-	const struct driver_view *v = obj;
+	const struct ifdriver *d = obj;
+	uint16_t ports[RTE_MAX_ETHPORTS];
+	unsigned n = ifdriver_instances(d, ports, RTE_MAX_ETHPORTS);
+	struct nlattr *nest;
 
-	nsdp_put_str(b, NSDP_A_DRIVER_NAME, v->name);
+	nsdp_put_str(b, NSDP_A_DRIVER_NAME, d->name);
 	if (key_only)
 		return;
-	nsdp_put_u32(b, NSDP_A_DRIVER_PORTS, v->ports);
+	nsdp_put_u32(b, NSDP_A_DRIVER_PORTS, n);
+	if (!d->pseudo)
+		nsdp_put_str(b, NSDP_A_DRIVER_DPDK, d->dpdk_name);
+	nsdp_put_u8(b, NSDP_A_DRIVER_PSEUDO, d->pseudo);
+	if (d->descr != NULL)
+		nsdp_put_str(b, NSDP_A_DRIVER_DESCR, d->descr);
+	nsdp_put_u32(b, NSDP_A_DRIVER_IFDS, d->n_ifd);
+	if (n == 0)
+		return;
+	nest = nsdp_nest_start(b, NSDP_A_DRIVER_INSTANCES);
+	for (unsigned i = 0; i < n; i++) {
+		struct nlattr *e = nsdp_nest_start(b, NSDP_A_INSTANCE_ENTRY);
+		const struct ifd *ifd;
+
+		nsdp_put_u32(b, NSDP_A_INSTANCE_PORT, ports[i]);
+		nsdp_put_bin(b, NSDP_A_INSTANCE_MAC, nsdp_ports[ports[i]].mac.addr_bytes,
+			     RTE_ETHER_ADDR_LEN);
+		TAILQ_FOREACH(ifd, &d->ifds, link)
+			if (ifd->port == ports[i])
+				nsdp_put_str(b, NSDP_A_INSTANCE_IFD, ifd->name);
+		nsdp_nest_end(b, e);
+	}
+	nsdp_nest_end(b, nest);
+}
+
+/* A driver by its name ("tap") or its ethdev driver's ("net_tap"). */
+static int
+driver_index(const char *name)
+{
+	const struct ifdriver *d;
+
+	for (unsigned i = 0; (d = ifdriver_at(i)) != NULL; i++)
+		if (strcmp(d->name, name) == 0 || (!d->pseudo && strcmp(d->dpdk_name, name) == 0))
+			return (int)i;
+	return -1;
 }
 
 static int
 driver_get(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *err)
 {
 	const struct nsdp_policy *pol = nsdp_msg_policy(r->nlh->nlmsg_type);
-	struct driver_view v;
-	int rc, first;
+	int rc, i;
 
 	rc = nsdp_require(r->nlh, pol, tb, NSDP_A_DRIVER_NAME, err);
 	if (rc < 0)
@@ -105,43 +113,39 @@ driver_get(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *err)
 	rc = ctrl_only_attrs(r, tb, 1u << NSDP_A_DRIVER_NAME, err);
 	if (rc < 0)
 		return rc;
-	first = driver_first_port(nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
-	if (first < 0)
+	i = driver_index(nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
+	if (i < 0)
 		return nsdp_err_set(err, ENOENT, ctrl_attr_off(r, tb[NSDP_A_DRIVER_NAME]),
-				    "no port is driven by '%s'", nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
-	driver_view((uint16_t)first, &v);
-	rc = ctrl_reply(r, driver_put, &v);
+				    "no driver '%s' (see nsctl driver list)",
+				    nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
+	rc = ctrl_reply(r, driver_put, ifdriver_at((unsigned)i));
 	return rc < 0 ? nsdp_err_set(err, -rc, 0, "cannot queue the reply") : 0;
 }
 
+/* Dump order: registration order (lo, then ethdev drivers in the order of their first port). */
 static int
 driver_getnext(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *err)
 {
-	uint64_t from;
+	const struct ifdriver *d;
+	unsigned from = 0;
 	int rc;
 
 	rc = ctrl_only_attrs(r, tb, 1u << NSDP_A_DRIVER_NAME, err);
 	if (rc < 0)
 		return rc;
-	from = 0;
 	if (tb[NSDP_A_DRIVER_NAME] != NULL) {
-		int first = driver_first_port(nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
+		int i = driver_index(nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
 
-		if (first < 0)
+		if (i < 0)
 			return nsdp_err_set(err, ENOENT, ctrl_attr_off(r, tb[NSDP_A_DRIVER_NAME]),
-					    "no port is driven by '%s': cannot continue after it",
+					    "no driver '%s': cannot continue after it",
 					    nsdp_get_str(tb[NSDP_A_DRIVER_NAME]));
-		from = (uint64_t)first + 1;
+		from = (unsigned)i + 1;
 	}
-	for (uint64_t p = from; p < RTE_MAX_ETHPORTS; p++) {
-		struct driver_view v;
-
-		if (!port_listed((uint16_t)p) || driver_first_port(nsdp_ports[p].driver) != (int)p)
-			continue;
-		driver_view((uint16_t)p, &v);
-		rc = ctrl_dump_put(r, driver_put, &v);
+	for (unsigned i = from; (d = ifdriver_at(i)) != NULL; i++) {
+		rc = ctrl_dump_put(r, driver_put, d);
 		if (rc < 0)
-			return nsdp_err_set(err, -rc, 0, "driver %s does not fit in a message", v.name);
+			return nsdp_err_set(err, -rc, 0, "driver %s does not fit in a message", d->name);
 		if (rc > 0)
 			return 0;
 	}

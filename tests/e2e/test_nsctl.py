@@ -133,11 +133,17 @@ def run(t, tmp, sock, nsctl):
         v = nsctl.json("version")
         t.check(v["protocol"] == 1 and v["server"].startswith("nsdp"), f"version -j: {v}")
 
+        # ifdrivers: the pseudo driver lo, and tap for net_tap with its two ports as instances.
         drivers = nsctl.json("driver", "list")
-        t.check(drivers == [{"name": "net_tap", "ports": 2}], f"driver list -j: {drivers}")
+        t.check([(d["name"], d["ports"], d["pseudo"]) for d in drivers] == [("lo", 0, True), ("tap", 2, False)]
+                and drivers[1]["ethdev"] == "net_tap"
+                and [i["port"] for i in drivers[1]["instances"]] == [0, 1], f"driver list -j: {drivers}")
         r = nsctl("driver", "list")
-        t.check(r.returncode == 0 and r.stdout.splitlines()[0].split() == ["DRIVER", "PORTS"],
+        t.check(r.returncode == 0 and r.stdout.splitlines()[0].split() == ["DRIVER", "ETHDEV", "PORTS", "IFDS"],
                 "driver list: a table with a header")
+        d = nsctl.json("driver", "show", "net_tap")
+        t.check(d["name"] == "tap" and len(d["instances"]) == 2 and all(":" in i["mac"] for i in d["instances"]),
+                f"driver show net_tap -j: instances with hardware addresses: {d}")
 
         ports = nsctl.json("port", "list")
         tel_ports = topo.telemetry("/nsdp/ports")
@@ -189,8 +195,8 @@ def run(t, tmp, sock, nsctl):
             (["port", "set", "0", "opaque", "zz"], "'zz' is not hex bytes"),
             (["port", "set", "0", "speed", "10"], "'speed'"),
             (["port", "set", "0", "opaque", "0a0b"], "net_tap"),
-            (["ifl", "list"], "'ifl' is not available yet in this nsdp"),
-            (["monitor", "ifa"], "'ifa' is not available yet"),
+            (["neigh", "list"], "unknown command 'list'"),
+            (["monitor", "bogus"], "'bogus' is not an object to monitor"),
             (["monitor", "--count", "x"], "'x' is not a positive count"),
             ([], "usage:"),
         ]

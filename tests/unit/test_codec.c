@@ -222,7 +222,8 @@ static void
 test_policies(void **state)
 {
 	static const uint16_t served[] = { NSDP_OBJ_HELLO, NSDP_OBJ_DRIVER, NSDP_OBJ_PORT,
-					   NSDP_OBJ_STATS, NSDP_OBJ_MONITOR };
+					   NSDP_OBJ_STATS, NSDP_OBJ_MONITOR, NSDP_OBJ_IFD,
+					   NSDP_OBJ_IFL, NSDP_OBJ_IFF, NSDP_OBJ_IFA };
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(served) / sizeof(served[0]); i++)
@@ -231,7 +232,7 @@ test_policies(void **state)
 	check_policy(nsdp_msg_policy(NLMSG_DONE));
 	check_policy(nsdp_msg_policy(NLMSG_OVERRUN));
 	assert_null(nsdp_msg_policy(NLMSG_NOOP));
-	assert_null(nsdp_msg_policy(NSDP_MSG_TYPE(NSDP_OBJ_IFL, NSDP_OP_ADD)));
+	assert_null(nsdp_msg_policy(NSDP_MSG_TYPE(NSDP_OBJ_SESSION, NSDP_OP_ADD)));
 	assert_null(nsdp_msg_policy(NSDP_MSG_TYPE(NSDP_OBJ_MAX, NSDP_OP_ADD)));
 }
 
@@ -940,9 +941,9 @@ test_bad_objects(void **state)
 	struct wire *w = wire_new();
 
 	(void)state;
-	w_msg(w, NSDP_MSG_TYPE(NSDP_OBJ_IFL, NSDP_OP_ADD), NLM_F_REQUEST, 1);
+	w_msg(w, NSDP_MSG_TYPE(NSDP_OBJ_SESSION, NSDP_OP_ADD), NLM_F_REQUEST, 1);
 	w_end(w);
-	expect_err(w, EOPNOTSUPP, "object 'ifl' is not supported yet");
+	expect_err(w, EOPNOTSUPP, "object 'session' is not supported yet");
 	w->len = 0;
 	w_msg(w, NSDP_MSG_TYPE(NSDP_OBJ_MAX, NSDP_OP_ADD), NLM_F_REQUEST, 1);
 	w_end(w);

@@ -42,7 +42,9 @@
 #include "dataplane/lcore.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/port.h"
+#include "dataplane/route.h"
 #include "dataplane/tickcount.h"
+#include "ifcfg/ifcfg.h"
 #include "test_eal.h"
 
 #define RECV_TIMEOUT_S 60
@@ -143,6 +145,10 @@ setup(void **state)
 	if (ports_setup(&L, mp, &preq, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(lcores_init(&L, 0), 0);
+	/* The ifdrivers DRIVER shows come from the interface tree. */
+	assert_int_equal(nh_init(), 0);
+	assert_int_equal(rt_init(), 0);
+	assert_int_equal(ifcfg_init(), 0);
 	run_dataplane_ms(50);
 
 	snprintf(dir, sizeof(dir), "/tmp/nsdp-test-server-XXXXXX");
@@ -513,7 +519,7 @@ test_handshake(void **state)
 	assert_int_equal(nlh->nlmsg_seq, s);
 	expect_error(fd, s, 0, NULL);
 	/* Objects that exist in the protocol but have no server side yet. */
-	s = cl_send(fd, NSDP_MSG_TYPE(NSDP_OBJ_ROUTE, NSDP_OP_GET), 0, NULL, NULL);
+	s = cl_send(fd, NSDP_MSG_TYPE(NSDP_OBJ_SESSION, NSDP_OP_GET), 0, NULL, NULL);
 	expect_error(fd, s, EOPNOTSUPP, NULL);
 	s = cl_send(fd, NSDP_MSG_TYPE(NSDP_OBJ_PORT, NSDP_OP_DELETE), 0, put_u32_attr, key);
 	expect_error(fd, s, EOPNOTSUPP, "not supported");
@@ -556,12 +562,12 @@ test_ports_and_drivers(void **state)
 		assert_true(cl_recv(fd, buf, 0) > 0);
 		assert_int_equal(nlh->nlmsg_seq, s);
 		assert_int_equal(nsdp_parse(nlh, nsdp_msg_policy(nlh->nlmsg_type), tb, &e), 0);
-		assert_string_equal(nsdp_get_str(tb[NSDP_A_DRIVER_NAME]), nsdp_ports[p].driver);
+		assert_string_equal(nsdp_get_str(tb[NSDP_A_DRIVER_DPDK]), nsdp_ports[p].driver);
 		total += nsdp_get_u32(tb[NSDP_A_DRIVER_PORTS]);
 	}
 	assert_int_equal(total, n_ports);
 	s = cl_send(fd, NSDP_MSG_TYPE(NSDP_OBJ_DRIVER, NSDP_OP_GET), 0, put_driver, "net_nope");
-	expect_error(fd, s, ENOENT, "no port is driven by 'net_nope'");
+	expect_error(fd, s, ENOENT, "no driver 'net_nope'");
 	close(fd);
 }
 
