@@ -25,6 +25,8 @@ static const char usage[] =
 	"  --tx-desc N           tx descriptors per queue (default 1024)\n"
 "  --rx-idle-sleep USEC  rx lcores sleep USEC after 256 empty polls (default 0:\n"
 	"                        poll without pause; use on shared or small machines)\n"
+	"  --icmp-ratelimit PPS[/BURST]  ICMP errors sent per second and burst, per\n"
+	"                        routing instance (default 1000/50; 0: none)\n"
 	"  --promisc             put every port in promiscuous mode\n"
 	"  --socket PATH         control socket (default " NSDP_SOCK_DEFAULT ")\n"
 	"  --socket-group GROUP  group (name or gid) owning the socket, mode 0660\n"
@@ -48,6 +50,8 @@ opts_defaults(struct nsdp_opts *o)
 	o->tx_desc = OPTS_DEFAULT_TX_DESC;
 	snprintf(o->socket_path, sizeof(o->socket_path), "%s", NSDP_SOCK_DEFAULT);
 	o->socket_group = -1;
+	o->icmp_rate = OPTS_DEFAULT_ICMP_RATE;
+	o->icmp_burst = OPTS_DEFAULT_ICMP_BURST;
 }
 
 static int __attribute__((format(printf, 3, 4)))
@@ -215,7 +219,7 @@ parse_rx_map(const char *s, struct layout_req *r)
 enum opt_id {
 	OPT_RX_LCORES, OPT_WORKER_LCORES, OPT_RXQ, OPT_RX_MAP, OPT_WAKE_FACTOR,
 	OPT_MBUFS, OPT_IDLE_SLEEP, OPT_RX_DESC, OPT_TX_DESC, OPT_PROMISC, OPT_HELP,
-	OPT_SOCKET, OPT_SOCKET_GROUP, OPT_ALLOW_UID, OPT_ALLOW_GID,
+	OPT_SOCKET, OPT_SOCKET_GROUP, OPT_ALLOW_UID, OPT_ALLOW_GID, OPT_ICMP_RATELIMIT,
 };
 
 static const struct {
@@ -233,6 +237,7 @@ static const struct {
 	{ "--rx-desc", OPT_RX_DESC, true },
 	{ "--tx-desc", OPT_TX_DESC, true },
 	{ "--promisc", OPT_PROMISC, false },
+	{ "--icmp-ratelimit", OPT_ICMP_RATELIMIT, true },
 	{ "--socket", OPT_SOCKET, true },
 	{ "--socket-group", OPT_SOCKET_GROUP, true },
 	{ "--allow-uid", OPT_ALLOW_UID, true },
@@ -301,6 +306,20 @@ apply(struct nsdp_opts *o, enum opt_id id, const char *name, const char *v, char
 	case OPT_PROMISC:
 		o->promisc = true;
 		return 0;
+	case OPT_ICMP_RATELIMIT: {
+		unsigned long b = OPTS_DEFAULT_ICMP_BURST;
+		const char *p;
+
+		if (parse_uint(v, 0, OPTS_MAX_ICMP_RATE, &u, &p) < 0 ||
+		    (*p == '/' && parse_uint(p + 1, 1, OPTS_MAX_ICMP_BURST, &b, NULL) < 0) ||
+		    (*p != '/' && *p != '\0'))
+			return fail(err, errlen,
+				    "%s: '%s' is not PPS[/BURST] with PPS from 0 to %d and BURST from 1 to %d",
+				    name, v, OPTS_MAX_ICMP_RATE, OPTS_MAX_ICMP_BURST);
+		o->icmp_rate = (unsigned)u;
+		o->icmp_burst = (unsigned)b;
+		return 0;
+	}
 	case OPT_HELP:
 		o->help = true;
 		return 0;

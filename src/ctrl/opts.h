@@ -19,6 +19,10 @@
 #define OPTS_DEFAULT_TX_DESC 1024
 #define OPTS_SOCKET_PATH_MAX 108  /* sizeof(sockaddr_un.sun_path), with the NUL */
 #define OPTS_MAX_ALLOWED 16       /* entries in --allow-uid and --allow-gid */
+#define OPTS_DEFAULT_ICMP_RATE 1000  /* ICMP errors per second per routing instance */
+#define OPTS_DEFAULT_ICMP_BURST 50
+#define OPTS_MAX_ICMP_RATE 1000000   /* = IP_ERR_RATE_MAX */
+#define OPTS_MAX_ICMP_BURST 100000   /* = IP_ERR_BURST_MAX */
 
 struct nsdp_opts {
 	struct layout_req layout;
@@ -28,6 +32,8 @@ struct nsdp_opts {
 	unsigned tx_desc;
 	unsigned idle_sleep_us; /* rx lcores nap this long after many empty polls; 0 = pure polling */
 	bool promisc;           /* put ports in promiscuous mode */
+	unsigned icmp_rate;     /* ICMP errors per second per routing instance (0: none) */
+	unsigned icmp_burst;    /* and their burst */
 	char socket_path[OPTS_SOCKET_PATH_MAX]; /* control socket; default NSDP_SOCK_DEFAULT */
 	long socket_group;      /* gid of the control socket file; -1 = the daemon's */
 	uid_t allow_uids[OPTS_MAX_ALLOWED]; /* may change configuration, besides root */

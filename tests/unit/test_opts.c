@@ -105,6 +105,26 @@ test_all_options(void **state)
 }
 
 static void
+test_icmp_ratelimit(void **state)
+{
+	struct nsdp_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(PARSE(&o, err, "--rx-lcores", "1"), 0);
+	assert_int_equal(o.icmp_rate, OPTS_DEFAULT_ICMP_RATE);
+	assert_int_equal(o.icmp_burst, OPTS_DEFAULT_ICMP_BURST);
+	assert_int_equal(PARSE(&o, err, "--icmp-ratelimit", "200/7"), 0);
+	assert_int_equal(o.icmp_rate, 200);
+	assert_int_equal(o.icmp_burst, 7);
+	assert_int_equal(PARSE(&o, err, "--icmp-ratelimit=30"), 0);
+	assert_int_equal(o.icmp_rate, 30);
+	assert_int_equal(o.icmp_burst, OPTS_DEFAULT_ICMP_BURST);
+	assert_int_equal(PARSE(&o, err, "--icmp-ratelimit", "0"), 0);
+	assert_int_equal(o.icmp_rate, 0);
+}
+
+static void
 test_rx_map(void **state)
 {
 	struct nsdp_opts o;
@@ -153,6 +173,14 @@ test_bad_input(void **state)
 		{ "--allow-uid", "no-such-user-here", "--allow-uid: 'no-such-user-here'" },
 		{ "--allow-gid", "-1", "--allow-gid: '-1' is not a list of at most 16 distinct gids" },
 		{ "--allow-gid", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", "--allow-gid: '1,2,3" },
+		{ "--icmp-ratelimit", "", "--icmp-ratelimit: '' is not PPS[/BURST]" },
+		{ "--icmp-ratelimit", "10/", "--icmp-ratelimit: '10/'" },
+		{ "--icmp-ratelimit", "10/0", "--icmp-ratelimit: '10/0'" },
+		{ "--icmp-ratelimit", "/5", "--icmp-ratelimit: '/5'" },
+		{ "--icmp-ratelimit", "1000001", "--icmp-ratelimit: '1000001'" },
+		{ "--icmp-ratelimit", "10/100001", "--icmp-ratelimit: '10/100001'" },
+		{ "--icmp-ratelimit", "10x", "--icmp-ratelimit: '10x'" },
+		{ "--icmp-ratelimit", "10/5/2", "--icmp-ratelimit: '10/5/2'" },
 	};
 	struct nsdp_opts o;
 	char err[256];
@@ -210,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_rx_map),
+		cmocka_unit_test(test_icmp_ratelimit),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_lcore_list),
 		cmocka_unit_test(test_socket_options),
