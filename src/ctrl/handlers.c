@@ -32,6 +32,11 @@ ctrl_handlers_register_all(void)
 		ctrl_port_register,
 		ctrl_stats_register,
 		ctrl_monitor_register,
+		ctrl_ifcfg_register,
+		ctrl_route_register,
+		ctrl_neigh_register,
+		ctrl_l2demux_register,
+		ctrl_l3demux_register,
 	};
 
 	for (unsigned i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {

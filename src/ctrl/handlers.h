@@ -36,6 +36,11 @@ int ctrl_driver_register(void);
 int ctrl_port_register(void);
 int ctrl_stats_register(void);
 int ctrl_monitor_register(void);
+int ctrl_ifcfg_register(void);   /* ifd, ifl, iff, ifa (ctrl_ifcfg.c) */
+int ctrl_route_register(void);   /* table, route, nexthop (ctrl_route.c) */
+int ctrl_neigh_register(void);   /* neighbours (ctrl_neigh.c) */
+int ctrl_l2demux_register(void); /* demux show (ctrl_l2demux.c) */
+int ctrl_l3demux_register(void); /* demux show: L3 and early demux (ctrl_l3demux.c) */
 
 /**
  * Hand the driver-specific attributes @nest of a request about @port to

@@ -28,13 +28,22 @@
 
 #include "dataplane/counters.h"
 #include "dataplane/latency.h"
+#include "dataplane/ifl_stats.h"
+#include "dataplane/ip.h"
+#include "dataplane/ip6.h"
+#include "dataplane/l3demux.h"
 #include "dataplane/layout.h"
+#include "dataplane/neigh.h"
+#include "dataplane/nexthop.h"
+#include "dataplane/route.h"
 #include "dataplane/lcore.h"
 #include "dataplane/pkt_meta.h"
 #include "dataplane/port.h"
 #include "dataplane/svcq.h"
 #include "dataplane/telemetry.h"
 #include "dataplane/tickcount.h"
+#include "dataplane/timer.h"
+#include "ifcfg/ifcfg.h"
 #include "config.h"
 #include "handlers.h"
 #include "opts.h"
@@ -100,6 +109,7 @@ handle_removals(uint64_t mask)
 			continue;
 		RTE_LOG(NOTICE, USER1, "port %u (%s) removed: no longer polled, closing\n",
 			p, nsdp_ports[p].name);
+		ifcfg_port_removed(p);
 		port_close(p);
 	}
 	config_unlock();
@@ -219,6 +229,7 @@ main(int argc, char **argv)
 	struct port_setup_req preq;
 	struct rte_mempool *mp = NULL;
 	struct svc_sched *sched = NULL;
+	struct timer_service *ts = NULL;
 	struct ctrl_server *srv;
 	struct nsdp_opts opts;
 	unsigned n_ports, n_lcores = 0, lc;
@@ -279,9 +290,34 @@ main(int argc, char **argv)
 		return die("%s", err);
 	if (lcores_init(&layout, opts.idle_sleep_us) < 0)
 		return die("out of memory for lcore contexts");
+	/* The configuration: next hops, routing instance 0, the interface tree. */
+	rc = nh_init();
+	if (rc == 0)
+		rc = rt_init();
+	if (rc == 0)
+		rc = ifcfg_init();
+	if (rc < 0)
+		return die("cannot set up the configuration: %s", strerror(-rc));
 	sched = svc_sched_create(opts.wake_factor, layout.n_worker_lcores);
 	if (sched == NULL)
 		return die("cannot create the worker scheduler: %s", strerror(errno));
+	ts = timer_service_create();
+	if (ts == NULL || timer_service_start(ts) < 0)
+		return die("cannot start the timer service");
+	/* IPv4/IPv6 input and errors, then neighbour resolution (ARP, ND). */
+	config_lock();
+	rc = ip_init(sched, ts);
+	if (rc == 0)
+		rc = ip_error_ratelimit_set(UINT16_MAX, opts.icmp_rate, opts.icmp_burst);
+	if (rc == 0)
+		rc = neigh_init(sched, ts);
+	if (rc == 0)
+		rc = local_init(sched, ts);
+	if (rc == 0)
+		rc = nd_init(sched, ts);
+	config_unlock();
+	if (rc < 0)
+		return die("cannot start IP: %s", strerror(-rc));
 	if (nsdp_telemetry_register(sched) < 0)
 		RTE_LOG(WARNING, USER1, "telemetry commands not registered\n");
 
@@ -319,7 +355,17 @@ main(int argc, char **argv)
 	svc_sched_stop(sched);
 	rte_eal_mp_wait_lcore();
 	ports_shutdown();
+	timer_service_stop(ts);
+	nd_fini();
+	local_fini();
+	neigh_fini();
+	ip_fini();
+	ifcfg_fini();
+	ifl_stats_fini();
+	rt_fini();
+	nh_fini();
 	svc_sched_destroy(sched);
+	timer_service_destroy(ts);
 	lcores_fini();
 	rte_mempool_free(mp);
 	latency_fini();
