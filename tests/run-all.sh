@@ -13,7 +13,7 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
-FUZZ_SECONDS=${NSDP_FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${NSDP_FUZZ_SECONDS:-20}
 passed=0
 failed=0
 
