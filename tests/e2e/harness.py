@@ -193,6 +193,10 @@ class Topology:
         with open(path, errors="replace") as f:
             return "".join(f.readlines()[-n:])
 
+    def _nsdp_queues(self):
+        """Queues per port nsdp uses: one tx queue per lcore it runs."""
+        return len(self.lcores.split(","))
+
     def _start_peer(self):
         """dpdk-testpmd io-forwarding vhost port i <-> tap port i."""
         args = ["dpdk-testpmd", "--no-pci", "--in-memory", "--file-prefix", self.prefix + "-peer",
@@ -206,7 +210,12 @@ class Topology:
         order = []
         for i in range(self.nports):
             order += [str(i), str(self.nports + i)]
+        # nsdp transmits on one queue per lcore; the peer must read them all,
+        # and nsdp polls as many rx queues (--rxq) so every queue pair carries
+        # both directions.
+        q = str(self._nsdp_queues())
         args += ["--", "--forward-mode=io", "--auto-start", "--nb-cores=1",
+                 "--rxq=" + q, "--txq=" + q,
                  "--portlist=" + ",".join(order), "--stats-period=3600", "--no-lsc-interrupt"]
         self.peer = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=open(self.peer_log, "w"),
                                      stderr=subprocess.STDOUT)
@@ -233,7 +242,10 @@ class Topology:
         else:
             for i in range(self.nports):
                 eal += ["--vdev", f"net_tap{i},iface={self.tapnames[i]}"]
-        cmd = [nsdp_binary()] + eal + ["--"] + self.nsdp_args
+        nsdp_args = list(self.nsdp_args)
+        if self.flavour == "virtio" and "--rxq" not in nsdp_args:
+            nsdp_args += ["--rxq", str(self._nsdp_queues())]
+        cmd = [nsdp_binary()] + eal + ["--"] + nsdp_args
         self.proc = subprocess.Popen(cmd, stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         self._wait_for(lambda: "nsdp: ready" in self._tail(self.log, 200), "nsdp ready",

@@ -108,8 +108,18 @@ def with_nd(t, topo):
     h0, h1 = topo.host(0), topo.host(1)
     nsctl = topo.nsctl
 
+    ctr = lambda: {l["name"]: l for l in nsctl.json("ifl", "show")}
+    before = ctr()
     r = ping(h0, H1)
     t.check(r.returncode == 0, f"ping6 h0 -> h1: {last_line(r)}")
+    # Per-ifl inet6 counters: the echoes in on tap0.0 and out on tap1.0,
+    # the replies in on tap1.0 and out on tap0.0 (3 each, ND adds a few).
+    after = ctr()
+    d = {(n, k): after[n][k] - before[n][k] for n in ("tap0.0", "tap1.0")
+         for k in ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes")}
+    t.check(all(d[(n, k)] >= 3 for n in ("tap0.0", "tap1.0") for k in ("rx_packets", "tx_packets"))
+            and all(d[(n, k)] >= 3 * 104 for n in ("tap0.0", "tap1.0") for k in ("rx_bytes", "tx_bytes")),
+            f"ifl show -j: inet6 counters rose {d}")
     r = ping(h1, H0)
     t.check(r.returncode == 0, f"ping6 h1 -> h0: {last_line(r)}")
     r = ping(h0, f"{link_local(topo.port_stats(0)['mac'])}%eth0")
