@@ -798,6 +798,7 @@ neigh_msg_hold(struct neigh_fam *f, struct svc_msg *msg)
 {
 	struct rte_mbuf *m = svc_msg_to_mbuf(msg);
 	const struct nexthop *nh = nh_by_index(msg->arg);
+	uint8_t addr[16];
 	uint8_t type;
 
 	if (nh == NULL) {
@@ -813,7 +814,12 @@ neigh_msg_hold(struct neigh_fam *f, struct svc_msg *msg)
 		neigh_drop(m, DROP_rnh_dead);
 		return;
 	}
-	neigh_resolve_pkt(f, nh->ifl_index, nh->addr, m);
+	/*
+	 * Copy what is needed of @nh: resolving may take the config lock, which
+	 * waits RCU-offline, after which @nh may be gone.
+	 */
+	memcpy(addr, nh->addr, sizeof(addr));
+	neigh_resolve_pkt(f, nh->ifl_index, addr, m);
 }
 
 static void
