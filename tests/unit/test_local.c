@@ -42,6 +42,7 @@
 #include "dataplane/svcq.h"
 #include "ifcfg/ifcfg_priv.h"
 #include "test_eal.h"
+#include "test_port.h"
 
 #define SENDER "10.0.1.2"
 
@@ -795,20 +796,7 @@ test_ip6_local(void **state)
 static void
 port_up(uint16_t p)
 {
-	struct rte_eth_conf conf;
-	struct rte_eth_dev_info info;
-
-	memset(&conf, 0, sizeof(conf));
-	assert_int_equal(rte_eth_dev_configure(p, 1, 1, &conf), 0);
-	assert_int_equal(rte_eth_rx_queue_setup(p, 0, 256, SOCKET_ID_ANY, NULL, pool), 0);
-	assert_int_equal(rte_eth_tx_queue_setup(p, 0, 256, SOCKET_ID_ANY, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(p), 0);
-	assert_int_equal(rte_eth_dev_info_get(p, &info), 0);
-	nsdp_ports[p].port_id = p;
-	rte_eth_dev_get_name_by_port(p, nsdp_ports[p].name);
-	snprintf(nsdp_ports[p].driver, sizeof(nsdp_ports[p].driver), "%s", info.driver_name);
-	rte_eth_macaddr_get(p, &nsdp_ports[p].mac);
-	nsdp_ports[p].state = PORT_S_STARTED;
+	test_port_up(p, pool, 256);
 }
 
 static void
