@@ -13,7 +13,7 @@
  *     Preorder is the key order of walks and dumps: a prefix comes before
  *     its more specifics, the 0 side before the 1 side.
  *   - a node holds the routes of key <dst/len><::/0> (list in preference
- *     order: type in enum rtt order, then lower ifl_index) and, for
+ *     order: type in rtt_pref() order, then lower ifl_index) and, for
  *     full-length destinations only, the source-specific entries
  *     <dst/full><src/slen> (slen > 0), sorted by source in the same order.
  *   - fib value of a node = the next-hop index of its most preferred
@@ -164,7 +164,7 @@ static const char *const rtt_names[RTT_MAX] = {
 	[RTT_USER] = "user",         [RTT_USER_IGNORE] = "user-ignore", [RTT_PERM] = "perm",
 	[RTT_IF] = "if",             [RTT_IFDEST] = "ifdest",           [RTT_CLONE] = "clone",
 	[RTT_IFCLONE] = "ifclone",   [RTT_CLONE_IGNORE] = "clone-ignore",
-	[RTT_IFCLONE_IGNORE] = "ifclone-ignore",
+	[RTT_IFCLONE_IGNORE] = "ifclone-ignore", [RTT_LOCAL] = "local",
 };
 
 const char *
@@ -225,12 +225,12 @@ key_cmp(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
 	return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
-/* Route order within one key: type, then ifl_index. */
+/* Route order within one key: type preference, then ifl_index. */
 static int
 route_cmp(uint8_t atype, uint32_t aifl, uint8_t btype, uint32_t bifl)
 {
 	if (atype != btype)
-		return atype < btype ? -1 : 1;
+		return rtt_pref(atype) < rtt_pref(btype) ? -1 : 1;
 	return aifl < bifl ? -1 : aifl > bifl ? 1 : 0;
 }
 
@@ -773,7 +773,7 @@ rt_clone_parent(const struct rt_table *t, const struct rt_clone *c, struct rt_hi
 	struct rt_filter f = rt_fwd_filter;
 
 	if (c->route->type == RTT_IFCLONE || c->route->type == RTT_IFCLONE_IGNORE) {
-		f = (struct rt_filter){ .type_mask = 1u << RTT_IF | 1u << RTT_IFDEST };
+		f = (struct rt_filter){ .type_mask = RTT_IF_TYPES };
 		return rt_lookup_bounded(t, k->dst, k->dst_len, src, k->src_len, false, &f, h);
 	}
 	/* The forwarding route of the clone's key, or if that is the clone, of a shorter key. */
@@ -1038,7 +1038,7 @@ static bool
 rt_list_has_if(const struct rt_route *r)
 {
 	for (; r != NULL; r = r->next)
-		if (r->type == RTT_IF || r->type == RTT_IFDEST)
+		if ((RTT_IF_TYPES >> r->type) & 1)
 			return true;
 	return false;
 }
@@ -1702,7 +1702,7 @@ route_nh_resolve(const struct rt_table *t, const uint8_t *gw, uint32_t ifl_index
 		 struct nexthop **nhp, const char **why)
 {
 	struct route_match m = {
-		.type_mask = 1u << RTT_IF | 1u << RTT_IFDEST,
+		.type_mask = RTT_IF_TYPES,
 		.ifl_index = ifl_index,
 	};
 	struct route_info ri;

@@ -7,7 +7,7 @@
  * (fib.h), which the table updates incrementally on every change.
  *
  * Key: <destination prefix><source prefix> (source usually /0).
- * Preference among routes of one key: type (enum rtt order), then lower
+ * Preference among routes of one key: type (rtt_pref order), then lower
  * ifl_index. The forwarding lookup returns the next hop of the most
  * preferred route of the longest matching key whose most preferred route
  * is not of an ignored type (a preferred ignored route hides its key, paper
@@ -24,23 +24,44 @@
 
 #include "nexthop.h"
 
-/* Route types, most preferred first (paper 1234-1308). */
+/*
+ * Route types (paper 1234-1308). The values are on the wire (they only
+ * grow); preference is rtt_pref(): enum order, except that RTT_LOCAL, a
+ * later value, ranks between RTT_PERM and RTT_IF.
+ */
 enum rtt {
 	RTT_USER = 1,
 	RTT_USER_IGNORE,
 	RTT_PERM,
-	RTT_IF,          /* from ifa configuration (RTT_LOCAL is RTT_IF + RTF_LOCAL) */
+	RTT_IF,          /* from ifa configuration: subnet, broadcast, network routes */
 	RTT_IFDEST,      /* neighbour host routes */
 	RTT_CLONE,
 	RTT_IFCLONE,
 	RTT_CLONE_IGNORE,
 	RTT_IFCLONE_IGNORE,
+	RTT_LOCAL,       /* from ifa configuration: host route to one of our own addresses */
 	RTT_MAX,
 };
 
-#define RTF_IFCHECK 0x1  /* incoming ifl must match the route's ifl (multicast RPF) */
-#define RTF_LOCAL   0x2  /* route to one of our own addresses */
-#define RTF_SCOPE   0x4  /* IPv6: only for packets within the interface's scope */
+/* The interface route types: what next-hop resolution and ifclone parents search. */
+#define RTT_IF_TYPES (1u << RTT_LOCAL | 1u << RTT_IF | 1u << RTT_IFDEST)
+
+/** Preference rank of route type @type: lower is preferred (RTT_MAX for bad types). */
+static inline unsigned
+rtt_pref(unsigned type)
+{
+	if (type == RTT_LOCAL)
+		return RTT_PERM * 2 + 1;
+	return type < RTT_MAX ? type * 2 : RTT_MAX * 2;
+}
+
+/*
+ * Route flags (paper 1188-1208), checked against the packet's incoming
+ * ifl_index (0: originated here) by every forwarding lookup.
+ */
+#define RTF_IFCHECK 0x1  /* the incoming ifl must be the route's ifl (multicast RPF) */
+#define RTF_LOCAL   0x2  /* only for packets originated here (loopback addresses) */
+#define RTF_SCOPE   0x4  /* IPv6: only for sources in the prefix's scope (stored, not applied) */
 
 /* Routing instances 0 .. RT_INST_MAX - 1; instance 0 always exists. */
 #define RT_INST_MAX 4096
@@ -203,7 +224,7 @@ int route_walk_after(const struct rt_table *t, const struct route_key *k, uint8_
 
 /**
  * Next-hop resolution of a user route `via @gw [dev @ifl_index]` (paper
- * 1620-1650): the route lookup of @gw among RTT_IF / RTT_IFDEST routes
+ * 1620-1650): the route lookup of @gw among interface routes (RTT_IF_TYPES)
  * (of @ifl_index only, if not 0); a UNICAST or HOLD next hop found is
  * used as it is, a RESOLV one yields a HOLD next hop for @gw on that ifl
  * (created if needed) that the neighbour resolution fills in. [C]

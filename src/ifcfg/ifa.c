@@ -17,7 +17,9 @@
  *                        of different lengths must not overlap; local
  *                        addresses are unicast
  * Routes (type RTT_IF unless said, ifl_index = the iff's ifl):
- *   local address        /32 (/128) -> LOCAL, RTF_LOCAL
+ *   local address        /32 (/128), RTT_LOCAL -> LOCAL (no flags: received
+ *                        packets to our addresses are ours; RTF_LOCAL would
+ *                        refuse them)
  *   subnet (multiaccess) prefix -> RESOLV (no resolver until ARP/ND exist)
  *   inet subnet          all-ones /32 -> BRECV (not on NBMA ifls),
  *                        all-zeros /32 -> RECV
@@ -39,7 +41,6 @@
 struct route_intent {
 	struct route_key key;
 	uint8_t type;
-	uint16_t flags;
 	uint8_t nh_type;
 };
 
@@ -111,8 +112,7 @@ ifa_routes(const struct iff *iff, const struct ifa_spec *a, struct route_intent 
 	if (a->has_local) {
 		memcpy(r[n].key.dst, a->local, bytes);
 		r[n].key.dst_len = (uint8_t)(bytes * 8);
-		r[n].type = RTT_IF;
-		r[n].flags = RTF_LOCAL;
+		r[n].type = RTT_LOCAL;
 		r[n++].nh_type = RNH_LOCAL;
 	}
 	if (!a->has_dest)
@@ -207,7 +207,6 @@ route_install(const struct iff *iff, const struct ifa_spec *a, const struct rout
 	memset(&rs, 0, sizeof(rs));
 	rs.key = r->key;
 	rs.type = r->type;
-	rs.flags = r->flags;
 	rs.ifl_index = iff->ifl->ifl_index;
 	rs.nh = nh;
 	rc = route_add(t, &rs, why);

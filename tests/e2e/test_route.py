@@ -144,10 +144,12 @@ def run(t, topo):
                 ("ifa", "add", "tap0.100", "inet", "192.0.2.1/24")]:
         r = nsctl(*cmd)
         t.check(r.returncode == 0, f"nsctl {' '.join(cmd)}: {r.stderr.strip()}")
-    ifr = [x for x in nsctl.json("route", "show", "table", "4", "ipv4") if x["type"] in ("if", "ifdest")]
-    kinds = {(x["dst"], x["nexthop_type"]) for x in ifr}
-    t.check(("192.0.2.0/24", "resolv") in kinds and ("192.0.2.1/32", "local") in kinds,
-            f"interface routes in table 4: {sorted(kinds)}")
+    ifr = [x for x in nsctl.json("route", "show", "table", "4", "ipv4")
+           if x["type"] in ("local", "if", "ifdest")]
+    kinds = {(x["dst"], x["type"], x["nexthop_type"], x["flags"]) for x in ifr}
+    t.check(("192.0.2.0/24", "if", "resolv", "-") in kinds
+            and ("192.0.2.1/32", "local", "local", "-") in kinds,
+            f"interface routes in table 4 (our address: type local, no flags): {sorted(kinds)}")
     r = nsctl("route", "add", "10.0.0.0/8", "via", "192.0.2.5", "table", "4")
     t.check(r.returncode == 0, f"route add via a neighbour on the subnet: {r.stderr.strip()}")
     g = get(nsctl, "10.9.9.9", "table", "4")

@@ -220,7 +220,7 @@ snap_route(const struct route_info *r, void *arg)
 {
 	char name[IFNAME_MAX] = "-", dst[64], line[256];
 
-	if (r->type != RTT_IF && r->type != RTT_IFDEST)
+	if (!((RTT_IF_TYPES >> r->type) & 1))
 		return 0;
 	ifl_name(r->ifl_index, name, sizeof(name));
 	inet_ntop(r->key.family == 6 ? AF_INET6 : AF_INET, r->key.dst, dst, sizeof(dst));
@@ -856,7 +856,7 @@ test_ifa_multiaccess_inet(void **state)
 	assert_int_equal(iff_add_fam("null0", IFF_INET, -1), 0);
 	/* Accepted. */
 	assert_int_equal(ifa_add_text("null0", IFF_INET, "192.0.2.1/24"), 0);
-	assert_true(has_route(0, 4, "192.0.2.1", 32, RTT_IF, "null0", RNH_LOCAL));
+	assert_true(has_route(0, 4, "192.0.2.1", 32, RTT_LOCAL, "null0", RNH_LOCAL));
 	assert_true(has_route(0, 4, "192.0.2.0", 24, RTT_IF, "null0", RNH_RESOLV));
 	assert_true(has_route(0, 4, "192.0.2.255", 32, RTT_IF, "null0", RNH_BRECV));
 	assert_true(has_route(0, 4, "192.0.2.0", 32, RTT_IF, "null0", RNH_RECV));
@@ -886,7 +886,7 @@ test_ifa_multiaccess_inet(void **state)
 	}
 	/* Shared routes stay while any ifa implies them. */
 	assert_int_equal(ifa_del_text("null0", IFF_INET, "192.0.2.1/24"), 0);
-	assert_false(has_route(0, 4, "192.0.2.1", 32, RTT_IF, "null0", RNH_LOCAL));
+	assert_false(has_route(0, 4, "192.0.2.1", 32, RTT_LOCAL, "null0", RNH_LOCAL));
 	assert_true(has_route(0, 4, "192.0.2.0", 24, RTT_IF, "null0", RNH_RESOLV));
 	assert_true(has_route(0, 4, "192.0.2.255", 32, RTT_IF, "null0", RNH_BRECV));
 	assert_int_equal(ifa_del_text("null0", IFF_INET, "192.0.2.1/24"), -ENOENT);
@@ -928,7 +928,7 @@ test_ifa_p2p_inet6_loopback(void **state)
 	assert_int_equal(iff_add_fam("null0.0.1", IFF_INET, -1), 0);
 	/* Point-to-point: host addresses, either optional. */
 	assert_int_equal(ifa_add_text("null0.0.1", IFF_INET, "10.0.0.1>10.0.0.2"), 0);
-	assert_true(has_route(0, 4, "10.0.0.1", 32, RTT_IF, "null0.0.1", RNH_LOCAL));
+	assert_true(has_route(0, 4, "10.0.0.1", 32, RTT_LOCAL, "null0.0.1", RNH_LOCAL));
 	assert_true(has_route(0, 4, "10.0.0.2", 32, RTT_IFDEST, "null0.0.1", RNH_RESOLV));
 	assert_int_equal(ifa_add_text("null0.0.1", IFF_INET, "10.0.0.3"), 0);
 	assert_int_equal(ifa_add_text("null0.0.1", IFF_INET, ">10.0.0.4"), 0);
@@ -939,15 +939,15 @@ test_ifa_p2p_inet6_loopback(void **state)
 	/* The same local address with another destination shares its route. */
 	assert_int_equal(ifa_add_text("null0.0.1", IFF_INET, "10.0.0.1>10.0.0.6"), 0);
 	assert_int_equal(ifa_del_text("null0.0.1", IFF_INET, "10.0.0.1>10.0.0.2"), 0);
-	assert_true(has_route(0, 4, "10.0.0.1", 32, RTT_IF, "null0.0.1", RNH_LOCAL));
+	assert_true(has_route(0, 4, "10.0.0.1", 32, RTT_LOCAL, "null0.0.1", RNH_LOCAL));
 	assert_false(has_route(0, 4, "10.0.0.2", 32, RTT_IFDEST, "null0.0.1", RNH_RESOLV));
 	/* inet6 on multiaccess: subnets, and local-only addresses. */
 	assert_int_equal(iff_add_fam("null0", IFF_INET6, -1), 0);
 	assert_int_equal(ifa_add_text("null0", IFF_INET6, "2001:db8::1/64"), 0);
-	assert_true(has_route(0, 6, "2001:db8::1", 128, RTT_IF, "null0", RNH_LOCAL));
+	assert_true(has_route(0, 6, "2001:db8::1", 128, RTT_LOCAL, "null0", RNH_LOCAL));
 	assert_true(has_route(0, 6, "2001:db8::", 64, RTT_IF, "null0", RNH_RESOLV));
 	assert_int_equal(ifa_add_text("null0", IFF_INET6, "fe80::1"), 0);
-	assert_true(has_route(0, 6, "fe80::1", 128, RTT_IF, "null0", RNH_LOCAL));
+	assert_true(has_route(0, 6, "fe80::1", 128, RTT_LOCAL, "null0", RNH_LOCAL));
 	assert_int_equal(ifa_add_text("null0", IFF_INET6, "2001:db8::/64"), -EINVAL);
 	assert_int_equal(ifa_add_text("null0", IFF_INET6, "2001:db8:1::1/128"), -EINVAL);
 	assert_int_equal(ifa_add_text("null0", IFF_INET6, "2001:db8:2::1/127"), 0);
@@ -957,12 +957,12 @@ test_ifa_p2p_inet6_loopback(void **state)
 	/* Loopback: local addresses only. */
 	assert_int_equal(iff_add_fam("lo0", IFF_INET, -1), 0);
 	assert_int_equal(ifa_add_text("lo0", IFF_INET, "127.0.0.1"), 0);
-	assert_true(has_route(0, 4, "127.0.0.1", 32, RTT_IF, "lo0.0", RNH_LOCAL));
+	assert_true(has_route(0, 4, "127.0.0.1", 32, RTT_LOCAL, "lo0.0", RNH_LOCAL));
 	assert_int_equal(ifa_add_text("lo0", IFF_INET, "192.0.2.1/24"), -EINVAL);
 	assert_int_equal(ifa_add_text("lo0", IFF_INET, "10.0.0.1>10.0.0.2"), -EINVAL);
 	assert_int_equal(ifa_add_text("lo0", IFF_INET, ">10.0.0.2"), -EINVAL);
 	iff_del(iff_of("lo0", IFF_INET));
-	assert_false(has_route(0, 4, "127.0.0.1", 32, RTT_IF, "lo0.0", RNH_LOCAL));
+	assert_false(has_route(0, 4, "127.0.0.1", 32, RTT_LOCAL, "lo0.0", RNH_LOCAL));
 }
 
 static void

@@ -340,6 +340,36 @@ test_type_rules(void **state)
 	assert_int_equal(route_del(t, &k, RTT_IFDEST, 5, &why), 0);
 	assert_ptr_equal(fwd4(t, "10.1.2.3", NULL), c);
 
+	/* RTT_LOCAL, a later value, ranks between RTT_PERM and RTT_IF. */
+	k = key4("10.7.0.1", 32, NULL, 0);
+	assert_int_equal(add(t, k, RTT_IF, 3, a), 0);
+	assert_int_equal(add(t, k, RTT_LOCAL, 9, b), 0);
+	assert_ptr_equal(fwd4(t, "10.7.0.1", NULL), b);
+	assert_int_equal(add(t, k, RTT_IFDEST, 1, d), 0);
+	assert_ptr_equal(fwd4(t, "10.7.0.1", NULL), b);
+	assert_int_equal(add(t, k, RTT_USER, 0, c), 0);
+	assert_ptr_equal(fwd4(t, "10.7.0.1", NULL), c);
+	col.n = 0;
+	route_walk(t, collect_cb, &col);
+	{
+		unsigned i = 0;
+
+		while (i < col.n && !(col.r[i].key.dst_len == 32 && col.r[i].key.dst[1] == 7))
+			i++;
+		assert_true(i + 4 <= col.n);
+		assert_int_equal(col.r[i].type, RTT_USER);
+		assert_int_equal(col.r[i + 1].type, RTT_LOCAL);
+		assert_int_equal(col.r[i + 2].type, RTT_IF);
+		assert_int_equal(col.r[i + 3].type, RTT_IFDEST);
+	}
+	assert_string_equal(rtt_name(RTT_LOCAL), "local");
+	assert_true(rtt_pref(RTT_PERM) < rtt_pref(RTT_LOCAL) && rtt_pref(RTT_LOCAL) < rtt_pref(RTT_IF));
+	assert_int_equal(route_del(t, &k, RTT_USER, 0, &why), 0);
+	assert_int_equal(route_del(t, &k, RTT_LOCAL, 9, &why), 0);
+	assert_ptr_equal(fwd4(t, "10.7.0.1", NULL), a);
+	assert_int_equal(route_del(t, &k, RTT_IF, 3, &why), 0);
+	assert_int_equal(route_del(t, &k, RTT_IFDEST, 1, &why), 0);
+
 	/* Bad keys. */
 	assert_int_equal(add(t, key4("10.0.0.0", 33, NULL, 0), RTT_USER, 0, a), -EINVAL);
 	assert_int_equal(add(t, key4("232.1.1.1", 24, "10.0.0.0", 8), RTT_USER, 0, a), -EINVAL);
@@ -671,7 +701,7 @@ ref_better(const struct ref_route *a, const struct ref_route *b)
 	if (a->slen != b->slen)
 		return a->slen > b->slen;
 	if (a->type != b->type)
-		return a->type < b->type;
+		return rtt_pref(a->type) < rtt_pref(b->type);
 	return a->ifl < b->ifl;
 }
 
@@ -729,7 +759,8 @@ ref_fwd(const struct ref *rf, u128 dst, const u128 *src)
 
 			if (o->dst == r->dst && o->dlen == r->dlen && o->src == r->src &&
 			    o->slen == r->slen &&
-			    (o->type < r->type || (o->type == r->type && o->ifl < r->ifl)))
+			    (rtt_pref(o->type) < rtt_pref(r->type) ||
+			     (o->type == r->type && o->ifl < r->ifl)))
 				top = false;
 		}
 		if (top && ref_better(r, best))
@@ -978,7 +1009,7 @@ test_rib_v6(void **state)
 
 static const uint8_t rand_types[] = {
 	RTT_USER, RTT_USER, RTT_USER, RTT_USER_IGNORE, RTT_IF, RTT_IF, RTT_IFDEST,
-	RTT_CLONE, RTT_IFCLONE, RTT_CLONE_IGNORE, RTT_IFCLONE_IGNORE,
+	RTT_CLONE, RTT_IFCLONE, RTT_CLONE_IGNORE, RTT_IFCLONE_IGNORE, RTT_LOCAL,
 };
 
 /* Addresses cluster under a few prefixes so that keys overlap a lot. */
@@ -1123,7 +1154,7 @@ random_check(int family)
 			check_constrained(t, &rf, a, &s,
 					  (uint32_t)(rnd() & (((1u << RTT_MAX) - 1) & ~1u)),
 					  (uint32_t)(rnd() % 5), -1);
-			check_constrained(t, &rf, a, NULL, 1u << RTT_IF | 1u << RTT_IFDEST,
+			check_constrained(t, &rf, a, NULL, RTT_IF_TYPES,
 					  (uint32_t)(rnd() % 5), -1);
 			check_constrained(t, &rf, a, &s, 0, 0, (int)(rnd() % (w + 1)));
 		}
@@ -1253,7 +1284,8 @@ test_walk_after(void **state)
 							(b->dst & len_mask(a->dlen < b->dlen ? a->dlen : b->dlen))
 				      : a->src != b->src || a->slen != b->slen
 						? true
-						: (a->type < b->type || (a->type == b->type && a->ifl < b->ifl));
+						: (rtt_pref(a->type) < rtt_pref(b->type) ||
+						   (a->type == b->type && a->ifl < b->ifl));
 
 		assert_true(before);
 	}

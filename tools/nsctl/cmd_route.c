@@ -23,7 +23,7 @@
 /* Mirrors of the daemon's enums (route.h, nexthop.h): names as operators type them. */
 static const char *const rtt_names[] = {
 	NULL, "user", "user-ignore", "perm", "if", "ifdest", "clone", "ifclone",
-	"clone-ignore", "ifclone-ignore",
+	"clone-ignore", "ifclone-ignore", "local",
 };
 static const char *const rnh_names[] = {
 	NULL, "reject", "discard", "recv", "mdiscard", "mrecv", "brecv", "local",

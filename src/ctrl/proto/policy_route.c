@@ -4,8 +4,8 @@
 
 /* RT_INST_MAX - 1 (dataplane/route.h); the protocol's range. */
 #define TABLE_ID_MAX 4095
-/* enum rtt: user .. ifclone-ignore; enum rnh_type: reject .. dead. */
-#define RTT_LAST 9
+/* enum rtt: user .. local; enum rnh_type: reject .. dead. */
+#define RTT_LAST 10
 #define RNH_LAST 13
 
 static const struct nsdp_attr_policy table_attrs[NSDP_A_TABLE_MAX] = {
