@@ -720,11 +720,18 @@ route_get_h(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *err)
 	v.inst = q.inst;
 	v.ri = &ri;
 	v.verdict_set = true;
-	v.verdict = NSDP_RV_NEXTHOP;
-	if ((ri.flags & RTF_IFCHECK) && iif != ri.ifl_index)
+	/* The packet path's checks (rt_flags_verdict), applied to this packet. */
+	switch (rt_flags_verdict(ri.flags, ri.ifl_index, iif)) {
+	case RT_FWD_IFCHECK:
 		v.verdict = NSDP_RV_IFCHECK;
-	else if ((ri.flags & RTF_LOCAL) && iif != 0)
+		break;
+	case RT_FWD_LOCAL_ONLY:
 		v.verdict = NSDP_RV_LOCAL_ONLY;
+		break;
+	default:
+		v.verdict = NSDP_RV_NEXTHOP;
+		break;
+	}
 	rc = ctrl_reply(r, route_put, &v);
 	return rc < 0 ? nsdp_err_set(err, -rc, 0, "cannot queue the reply") : 0;
 }

@@ -85,7 +85,9 @@
 	X(reasm_overlap, "reassembly: overlapping fragments, the whole datagram dropped (RFC 5722, RFC 1858)") \
 	X(reasm_tiny, "reassembly: tiny fragment refused (RFC 1858 3, RFC 7112)") \
 	X(reasm_no_memory, "reassembly: memory or datagram limit reached") \
-	X(reasm_malformed, "reassembly: bad fragment lengths, offset, or too many fragments")
+	X(reasm_malformed, "reassembly: bad fragment lengths, offset, or too many fragments") \
+	X(rt_ifcheck, "the route has RTF_IFCHECK and the packet came in on another ifl (multicast RPF check)") \
+	X(rt_local_only, "the route has RTF_LOCAL (only for packets originated here) and the packet was received")
 
 enum drop_reason {
 #define DROP_ENUM(name, desc) DROP_##name,

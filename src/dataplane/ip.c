@@ -285,7 +285,7 @@ ip_output_runs(struct lcore_ctx *c, struct rte_mbuf **pkts, const uint32_t *nh_i
 		nh = nh_by_index(nh_idx[i]);
 		if (nh == NULL) {
 			for (uint16_t k = i; k < j; k++)
-				ip_count(pkts[k], DROP_no_nexthop);
+				ip_count(pkts[k], rt_fwd_drop_reason(nh_idx[i]));
 			rte_pktmbuf_free_bulk(&pkts[i], j - i);
 		} else {
 			nh_output_fn out = __atomic_load_n(&nh->output, __ATOMIC_ACQUIRE);
@@ -343,7 +343,7 @@ ip4_originate(struct lcore_ctx *c, uint16_t rt_inst, struct rte_mbuf **pkts, uin
 				dst[i] = rte_be_to_cpu_32(h->dst_addr);
 				src[i] = rte_be_to_cpu_32(h->src_addr);
 			}
-			rt_fwd_lookup4_bulk(t, dst, src, nh_idx, k);
+			rt_fwd_lookup4_bulk(t, dst, src, 0, nh_idx, k);
 			k = ip4_originate_fit_burst(c, pkts, nh_idx, k);
 			ip_output_runs(c, pkts, nh_idx, k, NH_OUT_ORIGINATED);
 		}

@@ -302,7 +302,8 @@ ip4_nh_run(struct lcore_ctx *c, struct port_counters *pc, uint32_t nh_index, str
 	uint8_t type;
 
 	if (unlikely(nh == NULL)) {
-		pc->drops[DROP_no_nexthop] += n;
+		/* Gone, or refused by the route's flags (RT_FWD_IFCHECK, RT_FWD_LOCAL_ONLY). */
+		pc->drops[rt_fwd_drop_reason(nh_index)] += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
@@ -332,7 +333,8 @@ ip4_lookup_output(struct lcore_ctx *c, struct port_counters *pc, const struct rt
 {
 	uint32_t nh_idx[RX_BURST];
 
-	rt_fwd_lookup4_bulk(t, dst, src, nh_idx, n);
+	/* One chunk is one run of one ifl: the flag checks take it once. */
+	rt_fwd_lookup4_bulk(t, dst, src, pkt_meta(ok[0])->ifl_index, nh_idx, n);
 	for (uint16_t a = 0; a < n;) {
 		uint16_t b = a + 1;
 

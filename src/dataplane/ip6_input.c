@@ -337,13 +337,16 @@ ip6_route_burst(struct lcore_ctx *c, struct rte_mbuf **pkts, const uint16_t *ins
 	for (uint16_t i = 0; i < n;) {
 		uint16_t j = i + 1;
 		const struct rt_table *t;
+		/* Runs of one instance and one incoming ifl (the routes' flags check it). */
+		uint32_t in = flags & NH_OUT_ORIGINATED ? 0 : pkt_meta(pkts[i])->ifl_index;
 
-		while (j < n && inst[j] == inst[i])
+		while (j < n && inst[j] == inst[i] &&
+		       ((flags & NH_OUT_ORIGINATED) || pkt_meta(pkts[j])->ifl_index == in))
 			j++;
 		t = inst[i] < RT_INST_MAX ? rcu_dereference(rt_tables[inst[i]][1]) : NULL;
 		if (t != NULL) {
 			rt_fwd_lookup6_bulk(t, (const uint8_t(*)[16])&dst[i],
-					    (const uint8_t(*)[16])&src[i], &nhi[i], j - i);
+					    (const uint8_t(*)[16])&src[i], in, &nhi[i], j - i);
 		} else {
 			for (uint16_t x = i; x < j; x++)
 				nhi[x] = NH_INDEX_INVALID;
@@ -354,7 +357,7 @@ ip6_route_burst(struct lcore_ctx *c, struct rte_mbuf **pkts, const uint16_t *ins
 		const struct nexthop *nh = nhi[i] != NH_INDEX_INVALID ? nh_by_index(nhi[i]) : NULL;
 
 		if (unlikely(nh == NULL)) {
-			ip6_drop(pkts[i], DROP_no_nexthop);
+			ip6_drop(pkts[i], rt_fwd_drop_reason(nhi[i]));
 			continue;
 		}
 		if (!(flags & NH_OUT_ORIGINATED) && !ip6_forward_step(pkts[i], nh))

@@ -7,8 +7,8 @@
  *
  * What the IPv4/IPv6 input work does before calling these, not here: the
  * header checks, the forward step of received packets (TTL / hop limit
- * check and decrement, ICMP time exceeded, MTU check), the RTF_IFCHECK /
- * RTF_LOCAL checks of the matched route, and the ICMP unreachable a
+ * check and decrement, ICMP time exceeded, MTU check), the forwarding
+ * lookup (which applies the route's RTF_IFCHECK / RTF_LOCAL), and the ICMP unreachable a
  * received packet earns on a REJECT next hop (here it is counted and
  * dropped). Packets arrive with their data starting at the L3 header.
  *

@@ -16,17 +16,27 @@
  *     order: type in rtt_pref() order, then lower ifl_index) and, for
  *     full-length destinations only, the source-specific entries
  *     <dst/full><src/slen> (slen > 0), sorted by source in the same order.
- *   - fib value of a node = the next-hop index of its most preferred
- *     <dst/len><::/0> route unless that one is of an ignored type, or RT_FIB_SRC | slot when it has source-
- *     specific routes, or no entry when neither exists. Every change calls
- *     rt_node_sync() on the node it touched, which sets or deletes exactly
- *     that node's fib entry: never a rebuild.
- *   - second stage: slot indexes a per-table array of immutable source
- *     stages (RCU-published): the entries' (source prefix, next hop), longest
- *     first, and the answer when no source matches (the node's own best
- *     <::/0> route, else the covering prefix's). The bulk lookup ORs the
- *     burst's values and does the second stage only when the flag is in it,
- *     so destinations without source-specific routes pay one OR per packet.
+ *   - fib value of a node, from its most preferred <dst/len><::/0> route
+ *     unless that one is of an ignored type: the route's next-hop index,
+ *     with RT_FIB_LOCAL set when the route has RTF_LOCAL; RT_FIB_SRC | slot
+ *     when the node has source-specific routes or that route has
+ *     RTF_IFCHECK (whose ifl does not fit in the value); no entry when
+ *     there is no such route and no source-specific one. Every change
+ *     calls rt_node_sync() on the node it touched, which sets or deletes
+ *     exactly that node's fib entry: never a rebuild.
+ *   - second stage: slot indexes a per-table array of immutable stages
+ *     (RCU-published): the entries' (source prefix, decision), longest
+ *     first, and the decision when no source matches (the node's own best
+ *     <::/0> route, else the covering prefix's); a decision is the next
+ *     hop and the flags to check with the route's ifl. The bulk lookup ORs
+ *     the burst's values and looks at flags and stages only when
+ *     RT_FIB_SRC or RT_FIB_LOCAL is in the OR, so destinations whose
+ *     routes have neither source-specific keys nor flags pay one OR per
+ *     packet.
+ *   - the bulk lookups apply RTF_IFCHECK and RTF_LOCAL to the incoming ifl
+ *     they are given and write RT_FWD_IFCHECK / RT_FWD_LOCAL_ONLY (not
+ *     next-hop indices) for refused packets; rt_flags_verdict() is the one
+ *     definition of the checks, shared with the control side.
  *   - a slot the fib stops naming keeps pointing at its last stage until a
  *     grace period has passed (rt_slot_retire: call_rcu, then the slot is
  *     free again), so a reader holding an old fib value finds the stage
@@ -48,7 +58,9 @@
 #include "fib.h"
 #include "route.h"
 
-#define RT_FIB_SRC (1u << 23)          /* fib value names a source stage */
+#define RT_FIB_SRC (1u << 23)          /* fib value names a stage */
+#define RT_FIB_LOCAL (1u << 22)        /* fib value: the route has RTF_LOCAL */
+#define RT_CHECKED_FLAGS (RTF_IFCHECK | RTF_LOCAL)
 #define RT_SLOTS (1u << 16)            /* source stages per table */
 #define RT_IGNORED_TYPES                                                          \
 	(1u << RTT_USER_IGNORE | 1u << RTT_CLONE_IGNORE | 1u << RTT_IFCLONE_IGNORE)
@@ -69,6 +81,14 @@ struct rt_route {
 	struct rt_clone *clone;        /* [C] clone types only */
 };
 
+/* A forwarding decision as a stage keeps it: the next hop and what to check. */
+struct rt_res {
+	uint32_t nh;                   /* next-hop index */
+	uint32_t ifl;                  /* the route's ifl_index, with RTF_IFCHECK */
+	uint16_t flags;                /* RT_CHECKED_FLAGS of the route */
+	uint16_t pad;                  /* zero: stages are compared bytewise */
+};
+
 /* A source-specific key <dst/full><src/slen> under its destination node. */
 struct rt_src {
 	struct rt_src *next;           /* [C] source order */
@@ -86,6 +106,7 @@ struct rt_node {
 	struct rt_node *child[2];      /* [C] */
 	uint8_t key[16];               /* [C] bits beyond len are zero */
 	uint8_t len;
+	uint8_t in_sg;                 /* [C] listed in the table's sg array */
 	uint32_t fib_value;            /* [C] what the fib holds for it; 0 = nothing */
 	struct rt_node *parent;        /* [C] */
 	struct rt_route *routes;       /* [C] <dst/len><::/0>, preference order */
@@ -109,12 +130,13 @@ rt_node_slot(const struct rt_node *n)
 /* Immutable second-stage table of one destination. */
 struct rt_stage {
 	struct rcu_head rcu;
-	uint32_t dflt;                 /* next hop when no source matches */
+	struct rt_res dflt;            /* when no source matches */
 	uint32_t n;
 	struct {
 		uint8_t src[16];
+		struct rt_res res;
 		uint8_t len;
-		uint32_t nh;
+		uint8_t pad[3];
 	} e[];                         /* longest source first */
 };
 
@@ -596,18 +618,37 @@ rt_stage_free_rcu(struct rcu_head *h)
 	free(caa_container_of(h, struct rt_stage, rcu));
 }
 
-/* Next-hop index a destination-only lookup gives for @n's addresses when @n has none. */
-static uint32_t
-rt_covering_value(const struct rt_table *t, const struct rt_node *n)
+/* The decision route @r stands for (zeroed padding, for bytewise compares). */
+static struct rt_res
+rt_res_of(const struct rt_route *r)
 {
+	struct rt_res res = { .nh = r->nh->index, .flags = r->flags & RT_CHECKED_FLAGS };
+
+	if (r->flags & RTF_IFCHECK)
+		res.ifl = r->ifl_index;
+	return res;
+}
+
+/* Whether route @r needs a stage (its fib value cannot say all): RTF_IFCHECK. */
+static inline bool
+rt_route_staged(const struct rt_route *r)
+{
+	return r != NULL && (r->flags & RTF_IFCHECK);
+}
+
+/* The decision a destination-only lookup gives for @n's addresses when @n has none. */
+static struct rt_res
+rt_covering_res(const struct rt_table *t, const struct rt_node *n)
+{
+	struct rt_res none = { .nh = NH_INDEX_INVALID };
 	struct rt_hit h;
 
 	if (!rt_lookup_bounded(t, n->key, n->len, NULL, 0, true, &rt_fwd_filter, &h))
-		return NH_INDEX_INVALID;
-	return h.r->nh->index;
+		return none;
+	return rt_res_of(h.r);
 }
 
-/* Build @n's source stage. NULL = ENOMEM. */
+/* Build @n's stage. NULL = ENOMEM. */
 static struct rt_stage *
 rt_stage_build(const struct rt_table *t, const struct rt_node *n)
 {
@@ -617,18 +658,19 @@ rt_stage_build(const struct rt_table *t, const struct rt_node *n)
 
 	for (struct rt_src *s = n->srcs; s != NULL; s = s->next)
 		cnt++;
-	st = malloc(sizeof(*st) + cnt * sizeof(st->e[0]));
+	/* Zeroed: rt_stage_same() compares stages bytewise, padding included. */
+	st = calloc(1, sizeof(*st) + cnt * sizeof(st->e[0]));
 	if (st == NULL)
 		return NULL;
 	r = rt_best(n->routes, &rt_fwd_filter);
-	st->dflt = r != NULL ? r->nh->index : rt_covering_value(t, n);
+	st->dflt = r != NULL ? rt_res_of(r) : rt_covering_res(t, n);
 	for (unsigned len = t->width; len > 0; len--) {
 		for (struct rt_src *s = n->srcs; s != NULL; s = s->next) {
 			if (s->len != len || (r = rt_best(s->routes, &rt_fwd_filter)) == NULL)
 				continue;
 			memcpy(st->e[k].src, s->src, 16);
 			st->e[k].len = s->len;
-			st->e[k].nh = r->nh->index;
+			st->e[k].res = rt_res_of(r);
 			k++;
 		}
 	}
@@ -639,19 +681,40 @@ rt_stage_build(const struct rt_table *t, const struct rt_node *n)
 static bool
 rt_stage_same(const struct rt_stage *a, const struct rt_stage *b)
 {
-	return a->dflt == b->dflt && a->n == b->n &&
+	return memcmp(&a->dflt, &b->dflt, sizeof(a->dflt)) == 0 && a->n == b->n &&
 	       memcmp(a->e, b->e, a->n * sizeof(a->e[0])) == 0;
 }
 
-static inline uint32_t
+static inline const struct rt_res *
 rt_stage_lookup(const struct rt_stage *st, const uint8_t *src)
 {
 	if (src == NULL)
-		return st->dflt;
+		return &st->dflt;
 	for (uint32_t i = 0; i < st->n; i++)
 		if (prefix_match(st->e[i].src, st->e[i].len, src))
-			return st->e[i].nh;
-	return st->dflt;
+			return &st->e[i].res;
+	return &st->dflt;
+}
+
+/* What the packet path gets for decision @r and a packet from @in_ifl. */
+static inline uint32_t
+rt_res_verdict(const struct rt_res *r, uint32_t in_ifl)
+{
+	uint32_t v;
+
+	if (likely(r->flags == 0))
+		return r->nh;
+	v = rt_flags_verdict(r->flags, r->ifl, in_ifl);
+	return v != 0 ? v : r->nh;
+}
+
+/* The fib value of a node whose forwarding route is @r (NULL: none) and that needs no stage. */
+static inline uint32_t
+rt_fib_value_of(const struct rt_route *r)
+{
+	if (r == NULL)
+		return NH_INDEX_INVALID;
+	return r->nh->index | (r->flags & RTF_LOCAL ? RT_FIB_LOCAL : 0);
 }
 
 /* ---- fib upkeep ---- */
@@ -683,23 +746,25 @@ rt_sg_room(struct rt_table *t)
 }
 
 /*
- * Make the fib (and @n's source stage) say what @n's routes say now.
- * @return 0 or -ENOMEM (the fib entry of @n unchanged).
+ * Make the fib (and @n's stage) say what @n's routes say now. A node has a
+ * stage while it has source-specific routes or its forwarding route has
+ * RTF_IFCHECK; it is on the sg list while it has source-specific routes.
+ * @return 0 or -ENOMEM / -ENOSPC (the fib entry of @n unchanged).
  */
 static int
 rt_node_sync(struct rt_table *t, struct rt_node *n)
 {
-	uint32_t want;
+	struct rt_route *best = rt_best(n->routes, &rt_fwd_filter);
+	bool stage = n->srcs != NULL || rt_route_staged(best);
+	uint32_t slot = rt_node_slot(n), want;
+	bool fresh_slot = false;
 	int rc;
 
-	uint32_t slot = rt_node_slot(n);
-	bool fresh_slot = false;
-
-	if (n->srcs != NULL) {
+	if (stage) {
 		struct rt_stage *st, *old;
 
 		rc = rt_slots_ready(t);
-		if (rc == 0 && slot == 0)
+		if (rc == 0 && n->srcs != NULL && !n->in_sg)
 			rc = rt_sg_room(t);
 		if (rc < 0)
 			return rc;
@@ -725,9 +790,7 @@ rt_node_sync(struct rt_table *t, struct rt_node *n)
 		}
 		want = RT_FIB_SRC | slot;
 	} else {
-		struct rt_route *r = rt_best(n->routes, &rt_fwd_filter);
-
-		want = r != NULL ? r->nh->index : NH_INDEX_INVALID;
+		want = rt_fib_value_of(best);
 	}
 	if (want != n->fib_value) {
 		if (want != NH_INDEX_INVALID)
@@ -742,13 +805,16 @@ rt_node_sync(struct rt_table *t, struct rt_node *n)
 		}
 		n->fib_value = want;
 	}
-	if (fresh_slot)
+	if (n->srcs != NULL && !n->in_sg) {
 		t->sg[t->n_sg++] = n;
-	if (n->srcs == NULL && slot != 0) {
-		/* The fib no longer names the slot; readers may still hold it. */
-		rt_slot_retire(t, slot);
+		n->in_sg = 1;
+	} else if (n->srcs == NULL && n->in_sg) {
 		rt_sg_unlink(t, n);
+		n->in_sg = 0;
 	}
+	/* The fib no longer names the slot; readers may still hold it. */
+	if (!stage && slot != 0)
+		rt_slot_retire(t, slot);
 	/* Source stages under @n whose fallback is a covering prefix. */
 	if (n->len < t->width) {
 		for (uint32_t i = 0; i < t->n_sg; i++) {
@@ -1200,6 +1266,21 @@ rt_list_find(struct rt_route *list, uint8_t type, uint32_t ifl_index)
 	return NULL;
 }
 
+/* Flags a route may carry: known ones, RTF_IFCHECK with the interface to check. */
+static int
+rt_flags_check(const struct route_spec *s, const char **why)
+{
+	if (s->flags & ~(RTF_IFCHECK | RTF_LOCAL | RTF_SCOPE)) {
+		*why = "unknown route flags";
+		return -EINVAL;
+	}
+	if ((s->flags & RTF_IFCHECK) && s->ifl_index == 0) {
+		*why = "RTF_IFCHECK needs the route's ifl_index: the interface packets must come in on";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 rt_add_route(struct rt_table *t, const struct route_spec *s, bool perm,
 	     struct route_spec *old_out, bool *replaced, const char **why)
@@ -1231,6 +1312,9 @@ rt_add_route(struct rt_table *t, const struct route_spec *s, bool perm,
 				     : "the next hop's family is not the table's";
 		return -EINVAL;
 	}
+	rc = rt_flags_check(s, why);
+	if (rc < 0)
+		return rc;
 	before = t->n_nodes;
 	n = rt_insert(t, s->key.dst, s->key.dst_len);
 	fresh_node = t->n_nodes != before;
@@ -1283,7 +1367,8 @@ rt_add_route(struct rt_table *t, const struct route_spec *s, bool perm,
 		rt_src_drop_if_empty(n, src);
 		(void)rt_node_sync(t, n);
 		rt_prune(t, n);
-		*why = rc == -ENOSPC ? "no room for more source-specific destinations"
+		*why = rc == -ENOSPC ? "no room for more staged destinations (source-specific "
+				       "or RTF_IFCHECK)"
 				     : "out of memory";
 		return rc;
 	}
@@ -1353,6 +1438,7 @@ route_change(struct rt_table *t, const struct route_spec *s, const char **why)
 	struct rt_node *n;
 	struct rt_src *src;
 	uint16_t old_flags;
+	uint32_t old_ifl;
 	const char *dummy;
 	int rc;
 
@@ -1379,15 +1465,23 @@ route_change(struct rt_table *t, const struct route_spec *s, const char **why)
 		*why = "permanent routes cannot be changed (add a user route at the prefix instead)";
 		return -EPERM;
 	}
+	rc = rt_flags_check(s, why);
+	if (rc < 0)
+		return rc;
 	old_nh = r->nh;
 	old_flags = r->flags;
+	old_ifl = r->ifl_index;
 	r->nh = s->nh;
 	r->flags = s->flags;
+	/* A user route's ifl is its RTF_IFCHECK interface, not part of its identity. */
+	if (rtt_user(r->type))
+		r->ifl_index = s->ifl_index;
 	rc = rt_node_sync(t, n);
 	if (rc < 0) {
 		r->nh = old_nh;
 		r->flags = old_flags;
-		*why = "out of memory";
+		r->ifl_index = old_ifl;
+		*why = rc == -ENOSPC ? "no room for more staged destinations" : "out of memory";
 		return rc;
 	}
 	nh_ref(r->nh);
@@ -1517,55 +1611,63 @@ route_lookup(const struct rt_table *t, const uint8_t *dst, const uint8_t *src,
 	return 0;
 }
 
+/* The stage a fib value with RT_FIB_SRC names. RCU reader. */
+static inline const struct rt_stage *
+rt_stage_of(const struct rt_table *t, uint32_t v)
+{
+	struct rt_stage **slots = rcu_dereference(t->slots);
+
+	return rcu_dereference(slots[v & ~RT_FIB_SRC]);
+}
+
 void
 rt_fwd_lookup4_bulk(const struct rt_table *t, const uint32_t *dst, const uint32_t *src,
-		    uint32_t *nh_index, unsigned n)
+		    uint32_t in_ifl, uint32_t *nh_index, unsigned n)
 {
-	const struct rt_stage *const *slots;
 	uint32_t acc = 0;
 
 	fib_lookup4_bulk(t->fib, dst, nh_index, n);
 	for (unsigned i = 0; i < n; i++)
 		acc |= nh_index[i];
-	if (likely(!(acc & RT_FIB_SRC)))
+	if (likely(!(acc & (RT_FIB_SRC | RT_FIB_LOCAL))))
 		return;
-	slots = (const struct rt_stage *const *)rcu_dereference(t->slots);
 	for (unsigned i = 0; i < n; i++) {
-		const struct rt_stage *st;
+		uint32_t v = nh_index[i];
 		uint8_t s[16];
 
-		if (!(nh_index[i] & RT_FIB_SRC))
-			continue;
-		st = rcu_dereference(((struct rt_stage **)(uintptr_t)slots)[nh_index[i] & ~RT_FIB_SRC]);
-		if (src != NULL) {
-			uint32_t be = rte_cpu_to_be_32(src[i]);
+		if (v & RT_FIB_SRC) {
+			if (src != NULL) {
+				uint32_t be = rte_cpu_to_be_32(src[i]);
 
-			memcpy(s, &be, 4);
+				memcpy(s, &be, 4);
+			}
+			nh_index[i] = rt_res_verdict(
+				rt_stage_lookup(rt_stage_of(t, v), src != NULL ? s : NULL), in_ifl);
+		} else if (v & RT_FIB_LOCAL) {
+			nh_index[i] = in_ifl != 0 ? RT_FWD_LOCAL_ONLY : v & ~RT_FIB_LOCAL;
 		}
-		nh_index[i] = rt_stage_lookup(st, src != NULL ? s : NULL);
 	}
 }
 
 void
 rt_fwd_lookup6_bulk(const struct rt_table *t, const uint8_t (*dst)[16], const uint8_t (*src)[16],
-		    uint32_t *nh_index, unsigned n)
+		    uint32_t in_ifl, uint32_t *nh_index, unsigned n)
 {
-	const struct rt_stage *const *slots;
 	uint32_t acc = 0;
 
 	fib_lookup6_bulk(t->fib, dst, nh_index, n);
 	for (unsigned i = 0; i < n; i++)
 		acc |= nh_index[i];
-	if (likely(!(acc & RT_FIB_SRC)))
+	if (likely(!(acc & (RT_FIB_SRC | RT_FIB_LOCAL))))
 		return;
-	slots = (const struct rt_stage *const *)rcu_dereference(t->slots);
 	for (unsigned i = 0; i < n; i++) {
-		const struct rt_stage *st;
+		uint32_t v = nh_index[i];
 
-		if (!(nh_index[i] & RT_FIB_SRC))
-			continue;
-		st = rcu_dereference(((struct rt_stage **)(uintptr_t)slots)[nh_index[i] & ~RT_FIB_SRC]);
-		nh_index[i] = rt_stage_lookup(st, src != NULL ? src[i] : NULL);
+		if (v & RT_FIB_SRC)
+			nh_index[i] = rt_res_verdict(
+				rt_stage_lookup(rt_stage_of(t, v), src != NULL ? src[i] : NULL), in_ifl);
+		else if (v & RT_FIB_LOCAL)
+			nh_index[i] = in_ifl != 0 ? RT_FWD_LOCAL_ONLY : v & ~RT_FIB_LOCAL;
 	}
 }
 

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "nexthop.h"
 
 /*
@@ -62,6 +63,39 @@ rtt_pref(unsigned type)
 #define RTF_IFCHECK 0x1  /* the incoming ifl must be the route's ifl (multicast RPF) */
 #define RTF_LOCAL   0x2  /* only for packets originated here (loopback addresses) */
 #define RTF_SCOPE   0x4  /* IPv6: only for sources in the prefix's scope (stored, not applied) */
+
+/*
+ * What the packet path's lookups write instead of a next-hop index for a
+ * packet the matched route's flags refuse. Never next-hop indices
+ * (nh_by_index() gives NULL for them).
+ */
+#define RT_FWD_IFCHECK    0x80000001u /* RTF_IFCHECK: it came in on another ifl */
+#define RT_FWD_LOCAL_ONLY 0x80000002u /* RTF_LOCAL: it was received, not originated */
+
+/**
+ * The flag checks (paper 1188-1205) for a packet from @in_ifl (0: originated
+ * here) on a route with @flags and @route_ifl: 0 when it passes, else
+ * RT_FWD_IFCHECK or RT_FWD_LOCAL_ONLY. The one definition, used by the
+ * packet path and by the control side's route get.
+ */
+static inline uint32_t
+rt_flags_verdict(uint16_t flags, uint32_t route_ifl, uint32_t in_ifl)
+{
+	if ((flags & RTF_IFCHECK) && in_ifl != route_ifl)
+		return RT_FWD_IFCHECK;
+	if ((flags & RTF_LOCAL) && in_ifl != 0)
+		return RT_FWD_LOCAL_ONLY;
+	return 0;
+}
+
+/** The drop reason of a value the bulk lookups wrote that names no next hop. */
+static inline enum drop_reason
+rt_fwd_drop_reason(uint32_t v)
+{
+	return v == RT_FWD_IFCHECK      ? DROP_rt_ifcheck
+	       : v == RT_FWD_LOCAL_ONLY ? DROP_rt_local_only
+					: DROP_no_nexthop;
+}
 
 /* Routing instances 0 .. RT_INST_MAX - 1; instance 0 always exists. */
 #define RT_INST_MAX 4096
@@ -118,9 +152,12 @@ struct rt_table *rt_table_get(uint16_t inst, int family);
 /**
  * Add a route. A user route (RTT_USER, RTT_USER_IGNORE) replaces the user
  * route of the same key; other types add beside what is there; the same
- * (key, type, ifl_index) twice is -EEXIST. [C]
+ * (key, type, ifl_index) twice is -EEXIST. A user route's ifl_index is the
+ * interface RTF_IFCHECK checks (0 without the flag). [C]
  * @return 0 or -errno with *@why set to a sentence for the operator:
- *   -EINVAL (bad key, 0/0 RTT_USER_IGNORE, type RTT_PERM), -EEXIST, -ENOMEM.
+ *   -EINVAL (bad key, 0/0 RTT_USER_IGNORE, type RTT_PERM, unknown flags,
+ *   RTF_IFCHECK without an ifl_index), -EEXIST, -ENOMEM, -ENOSPC (no room
+ *   for another staged destination: (S,G) or RTF_IFCHECK).
  *   On error nothing changed.
  */
 int route_add(struct rt_table *t, const struct route_spec *s, const char **why);
@@ -176,15 +213,17 @@ int route_walk(const struct rt_table *t, int (*cb)(const struct route_info *r, v
 	       void *arg);
 
 /**
- * The packet path's lookups: next-hop index of the forwarding decision for
- * each destination (IPv4 host order / IPv6 bytes). RCU reader; source-
- * specific routes are resolved by a second stage only under destinations
- * that have them.
+ * The packet path's lookups: for each destination (IPv4 host order / IPv6
+ * bytes) [and source, @src may be NULL], the next-hop index of the
+ * forwarding decision, or RT_FWD_IFCHECK / RT_FWD_LOCAL_ONLY when the
+ * route's flags refuse a packet that came in on @in_ifl (0: originated
+ * here; one ifl for the whole call). RCU reader. Source-specific routes and
+ * flags cost a second stage only under destinations that have them.
  */
 void rt_fwd_lookup4_bulk(const struct rt_table *t, const uint32_t *dst, const uint32_t *src,
-			 uint32_t *nh_index, unsigned n);
+			 uint32_t in_ifl, uint32_t *nh_index, unsigned n);
 void rt_fwd_lookup6_bulk(const struct rt_table *t, const uint8_t (*dst)[16],
-			 const uint8_t (*src)[16], uint32_t *nh_index, unsigned n);
+			 const uint8_t (*src)[16], uint32_t in_ifl, uint32_t *nh_index, unsigned n);
 
 #define RT_PREFETCH_MAX 256
 
@@ -207,7 +246,8 @@ int route_add_replace(struct rt_table *t, const struct route_spec *s, struct rou
 /**
  * Change the next hop and flags of the existing route (@s->key, @s->type,
  * @s->ifl_index) to @s->nh / @s->flags (the route takes a reference, drops
- * the old one). [C]
+ * the old one); a user route also takes @s->ifl_index (its RTF_IFCHECK
+ * interface). [C]
  * @return 0, -ENOENT, -EPERM (permanent), -EINVAL, -ENOMEM with *@why set;
  *   on error nothing changed.
  */

@@ -48,6 +48,9 @@ static uint32_t ifl0, ifl1;
 static const uint8_t mac_far[6] = { 0x02, 0, 0, 0, 0, 0x22 };
 static const uint8_t mac_snd[6] = { 0x02, 0, 0, 0, 0, 0x11 };
 
+static struct nexthop *unicast(uint32_t ifl, uint16_t port, const char *addr, const uint8_t *mac,
+			       uint16_t mtu);
+
 static uint32_t
 a4(const char *s)
 {
@@ -499,6 +502,97 @@ test_reject_discard(void **state)
 	assert_int_equal(sent(1, out, 8), 0);
 }
 
+/* --- route flags on the packet path ---------------------------------------- */
+
+static void
+route_flags_to(const char *prefix, uint8_t len, uint16_t flags, uint32_t ifl, struct nexthop *nh)
+{
+	struct route_spec s = { .key = { .family = 4, .dst_len = len },
+				.type = RTT_USER,
+				.flags = flags,
+				.ifl_index = ifl,
+				.nh = nh };
+	const char *why = NULL;
+
+	assert_int_equal(inet_pton(AF_INET, prefix, s.key.dst), 1);
+	assert_int_equal(route_add(rt_tables[0][0], &s, &why), 0);
+	nh_put(nh);
+}
+
+/* @m received on ring1.0 instead of ring0.0. */
+static struct rte_mbuf *
+on_ifl1(struct rte_mbuf *m)
+{
+	pkt_meta(m)->ifl_index = ifl1;
+	m->port = 1;
+	return m;
+}
+
+static void
+test_route_flags(void **state)
+{
+	struct rte_mbuf *m, *out[8];
+	uint64_t ifc0 = drops(0, DROP_rt_ifcheck), ifc1 = drops(1, DROP_rt_ifcheck);
+	uint64_t lo0 = drops(0, DROP_rt_local_only);
+
+	(void)state;
+	/* 10.0.7.0/24 only from ring0.0, 10.0.8.0/24 only for what nsdp originates. */
+	route_flags_to("10.0.7.0", 24, RTF_IFCHECK, ifl0, unicast(ifl1, 1, "10.0.2.7", mac_far, 1500));
+	route_flags_to("10.0.8.0", 24, RTF_LOCAL, 0, unicast(ifl1, 1, "10.0.2.8", mac_far, 1500));
+
+	/* Received on the route's ifl: forwarded. */
+	input1(pkt4(SENDER, "10.0.7.9", 64, 100, false));
+	assert_int_equal(sent(1, out, 8), 1);
+	assert_int_equal(ip_of(out[0])->time_to_live, 63);
+	free_all(out, 1);
+	/* Received elsewhere: dropped, counted on the port it came in on. */
+	m = on_ifl1(pkt4("10.0.2.9", "10.0.7.9", 64, 100, false));
+	ip4_input(ctx, 1, &m, 1, NULL);
+	tx_flush(ctx);
+	assert_int_equal(drops(1, DROP_rt_ifcheck), ifc1 + 1);
+	assert_int_equal(sent(1, out, 8), 0);
+	assert_int_equal(sent(0, out, 8), 0);
+	/* Originated (ifl 0) is not the route's ifl either. */
+	m = pkt4("10.0.1.1", "10.0.7.9", 64, 100, false);
+	ip4_originate(ctx, 0, &m, 1);
+	tx_flush(ctx);
+	assert_int_equal(drops(0, DROP_rt_ifcheck), ifc0 + 1);
+	assert_int_equal(sent(1, out, 8), 0);
+
+	/* RTF_LOCAL: received packets are refused, with no ICMP error... */
+	input1(pkt4(SENDER, "10.0.8.9", 64, 100, false));
+	assert_int_equal(drops(0, DROP_rt_local_only), lo0 + 1);
+	errors();
+	tx_flush(ctx);
+	assert_int_equal(sent(0, out, 8), 0);
+	assert_int_equal(sent(1, out, 8), 0);
+	/* ...originated ones go out unchanged. */
+	m = pkt4("10.0.1.1", "10.0.8.9", 64, 100, false);
+	ip4_originate(ctx, 0, &m, 1);
+	tx_flush(ctx);
+	assert_int_equal(sent(1, out, 8), 1);
+	assert_int_equal(ip_of(out[0])->time_to_live, 64);
+	free_all(out, 1);
+
+	/* One burst mixing them: each packet its verdict, the others forwarded. */
+	{
+		struct rte_mbuf *b[4] = {
+			pkt4(SENDER, "10.0.8.1", 64, 60, false),
+			pkt4(SENDER, "10.0.7.1", 64, 60, false),
+			pkt4(SENDER, "10.0.3.1", 64, 60, false),
+			pkt4(SENDER, "10.0.8.2", 64, 60, false),
+		};
+
+		ip4_input(ctx, 0, b, 4, NULL);
+		tx_flush(ctx);
+		assert_int_equal(drops(0, DROP_rt_local_only), lo0 + 3);
+		assert_int_equal(sent(1, out, 8), 2);
+		assert_int_equal(ip_of(out[0])->dst_addr, a4("10.0.7.1"));
+		assert_int_equal(ip_of(out[1])->dst_addr, a4("10.0.3.1"));
+		free_all(out, 2);
+	}
+}
+
 /* --- ICMP never-answer rules, construction, source, rate limit --------------- */
 
 static void
@@ -843,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_cksum_adjust),   cmocka_unit_test(test_forward_ttl),
 		cmocka_unit_test(test_ttl_expired),    cmocka_unit_test(test_frag_needed),
 		cmocka_unit_test(test_fragment),       cmocka_unit_test(test_reject_discard),
+		cmocka_unit_test(test_route_flags),
 		cmocka_unit_test(test_never_answer),   cmocka_unit_test(test_icmp_make),
 		cmocka_unit_test(test_source_addr),    cmocka_unit_test(test_ratelimit),
 	};

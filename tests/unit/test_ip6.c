@@ -506,6 +506,75 @@ test_originate(void **state)
 	tx_reset();
 }
 
+/* Route flags: RTF_IFCHECK and RTF_LOCAL on received and originated packets. */
+static void
+route_flags6(const char *prefix, uint8_t len, uint16_t flags, uint32_t ifl, uint16_t port,
+	     uint32_t out_ifl, const uint8_t *l2, const char *gw)
+{
+	struct nh_spec s = { .family = 6, .type = RNH_UNICAST, .ifl_index = out_ifl, .l2_len = 14,
+			     .port = port, .mtu = 1500 };
+	struct route_spec rs = { .type = RTT_USER, .flags = flags, .ifl_index = ifl };
+	const char *why;
+
+	a6(gw, s.addr);
+	memcpy(s.l2, l2, 14);
+	rs.nh = nh_get(&s);
+	assert_non_null(rs.nh);
+	rs.key.family = 6;
+	rs.key.dst_len = len;
+	a6(prefix, rs.key.dst);
+	assert_int_equal(route_add(rt_table_get(0, 6), &rs, &why), 0);
+	nh_put(rs.nh);
+}
+
+static void
+test_route_flags(void **state)
+{
+	uint64_t ifc0 = drops(0, DROP_rt_ifcheck), ifc1 = drops(1, DROP_rt_ifcheck);
+	uint64_t lo0 = drops(0, DROP_rt_local_only);
+	struct rte_mbuf *m, *b[3];
+
+	(void)state;
+	route_flags6("2001:db8:7::", 64, RTF_IFCHECK, ifl0, 1, ifl1, L2_OUT, "2001:db8:2::7");
+	route_flags6("2001:db8:8::", 64, RTF_LOCAL, 0, 1, ifl1, L2_OUT, "2001:db8:2::8");
+	/* From the route's ifl: forwarded, hop limit decremented. */
+	input1(pkt6("2001:db8:4::7", "2001:db8:7::5", 17, 64, 16));
+	assert_int_equal(ctx->tx[1].n, 1);
+	assert_int_equal(rte_pktmbuf_mtod(ctx->tx[1].pkts[0], uint8_t *)[14 + 7], 63);
+	tx_reset();
+	/* From another ifl, or originated: refused. */
+	m = pkt6("2001:db8:2::9", "2001:db8:7::5", 17, 64, 16);
+	pkt_meta(m)->ifl_index = ifl1;
+	m->port = 1;
+	ip6_input(ctx, 1, &m, 1, NULL);
+	assert_int_equal(drops(1, DROP_rt_ifcheck) - ifc1, 1);
+	m = pkt6("2001:db8:1::1", "2001:db8:7::5", 17, 64, 16);
+	ip6_originate(ctx, 0, &m, 1);
+	assert_int_equal(drops(0, DROP_rt_ifcheck) - ifc0, 1);
+	assert_int_equal(ctx->tx[0].n + ctx->tx[1].n, 0);
+	/* RTF_LOCAL: received refused (no ICMPv6 error), originated sent unchanged. */
+	input1(pkt6("2001:db8:4::7", "2001:db8:8::5", 17, 64, 16));
+	assert_int_equal(drops(0, DROP_rt_local_only) - lo0, 1);
+	ip_error_drain();
+	assert_int_equal(ctx->tx[0].n + ctx->tx[1].n, 0);
+	m = pkt6("2001:db8:1::1", "2001:db8:8::5", 17, 64, 16);
+	ip6_originate(ctx, 0, &m, 1);
+	assert_int_equal(ctx->tx[1].n, 1);
+	assert_int_equal(rte_pktmbuf_mtod(ctx->tx[1].pkts[0], uint8_t *)[14 + 7], 64);
+	tx_reset();
+	/* A burst from two ifls: the lookup runs per incoming ifl. */
+	b[0] = pkt6("2001:db8:4::7", "2001:db8:7::1", 17, 64, 16);
+	b[1] = pkt6("2001:db8:2::9", "2001:db8:7::2", 17, 64, 16);
+	pkt_meta(b[1])->ifl_index = ifl1;
+	b[2] = pkt6("2001:db8:4::7", "2001:db8:7::3", 17, 64, 16);
+	ip6_input(ctx, 0, b, 3, NULL);
+	assert_int_equal(drops(0, DROP_rt_ifcheck) - ifc0, 2);
+	assert_int_equal(ctx->tx[1].n, 2);
+	assert_int_equal(rte_pktmbuf_mtod(ctx->tx[1].pkts[0], uint8_t *)[14 + 39], 1);
+	assert_int_equal(rte_pktmbuf_mtod(ctx->tx[1].pkts[1], uint8_t *)[14 + 39], 3);
+	tx_reset();
+}
+
 /* Address helpers (RFC 4291 2.7.1, appendix A; RFC 2464 7). */
 static void
 test_addresses(void **state)
@@ -537,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_never_answer),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_originate),
+		cmocka_unit_test(test_route_flags),
 		cmocka_unit_test(test_addresses),
 	};
 

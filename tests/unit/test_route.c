@@ -121,7 +121,7 @@ fwd4(struct rt_table *t, const char *dst, const char *src)
 	memcpy(&sh, s, 4);
 	dh = ntohl(dh);
 	sh = ntohl(sh);
-	rt_fwd_lookup4_bulk(t, &dh, src != NULL ? &sh : NULL, &idx, 1);
+	rt_fwd_lookup4_bulk(t, &dh, src != NULL ? &sh : NULL, 0, &idx, 1);
 	assert_int_equal(idx, ri.nh->index);
 	return ri.nh;
 }
@@ -135,7 +135,7 @@ fwd6(struct rt_table *t, const char *dst)
 
 	assert_int_equal(inet_pton(AF_INET6, dst, d), 1);
 	assert_int_equal(route_fwd_lookup(t, d, NULL, &ri), 0);
-	rt_fwd_lookup6_bulk(t, (const uint8_t(*)[16])d, NULL, &idx, 1);
+	rt_fwd_lookup6_bulk(t, (const uint8_t(*)[16])d, NULL, 0, &idx, 1);
 	assert_int_equal(idx, ri.nh->index);
 	return ri.nh;
 }
@@ -417,6 +417,181 @@ test_type_rules(void **state)
 	nh_put(d);
 }
 
+/* ---- route flags on the packet path -------------------------------------- */
+
+/* The bulk lookup's answer for one IPv4 packet from @src to @dst received on @in. */
+static uint32_t
+bulk4(const struct rt_table *t, const char *dst, const char *src, uint32_t in)
+{
+	uint8_t d[4], sa[4];
+	uint32_t dh, sh, v;
+
+	assert_int_equal(inet_pton(AF_INET, dst, d), 1);
+	memcpy(&dh, d, 4);
+	dh = ntohl(dh);
+	if (src != NULL) {
+		assert_int_equal(inet_pton(AF_INET, src, sa), 1);
+		memcpy(&sh, sa, 4);
+		sh = ntohl(sh);
+	}
+	rt_fwd_lookup4_bulk(t, &dh, src != NULL ? &sh : NULL, in, &v, 1);
+	return v;
+}
+
+static int
+addf(struct rt_table *t, struct route_key k, uint16_t flags, uint32_t ifl, struct nexthop *nh)
+{
+	struct route_spec s = { .key = k, .type = RTT_USER, .flags = flags, .ifl_index = ifl,
+				.nh = nh };
+	const char *why;
+
+	return route_add(t, &s, &why);
+}
+
+static void
+test_flags(void **state)
+{
+	struct rt_table *t, *t6;
+	struct nexthop *a, *b, *c;
+	struct route_key k;
+	const char *why;
+	size_t prefixes;
+
+	(void)state;
+	/* The checks themselves (paper 1188-1205). */
+	assert_int_equal(rt_flags_verdict(0, 0, 7), 0);
+	assert_int_equal(rt_flags_verdict(RTF_IFCHECK, 7, 7), 0);
+	assert_int_equal(rt_flags_verdict(RTF_IFCHECK, 7, 8), RT_FWD_IFCHECK);
+	assert_int_equal(rt_flags_verdict(RTF_IFCHECK, 7, 0), RT_FWD_IFCHECK);
+	assert_int_equal(rt_flags_verdict(RTF_LOCAL, 0, 0), 0);
+	assert_int_equal(rt_flags_verdict(RTF_LOCAL, 0, 3), RT_FWD_LOCAL_ONLY);
+	assert_int_equal(rt_flags_verdict(RTF_SCOPE, 0, 3), 0);
+	assert_int_equal(rt_fwd_drop_reason(RT_FWD_IFCHECK), DROP_rt_ifcheck);
+	assert_int_equal(rt_fwd_drop_reason(RT_FWD_LOCAL_ONLY), DROP_rt_local_only);
+	assert_int_equal(rt_fwd_drop_reason(NH_INDEX_MAX + 5), DROP_no_nexthop);
+	assert_null(nh_by_index(RT_FWD_IFCHECK));
+	assert_null(nh_by_index(RT_FWD_LOCAL_ONLY));
+
+	assert_int_equal(rt_inst_add(9), 0);
+	t = rt_table_get(9, 4);
+	t6 = rt_table_get(9, 6);
+	a = nh_unicast(4, 3, 71);
+	b = nh_unicast(4, 4, 72);
+	c = nh_unicast(4, 5, 73);
+	prefixes = fib_count(rt_table_fib(t));
+
+	/* Refused: RTF_IFCHECK without an ifl, unknown flags; nothing added. */
+	assert_int_equal(addf(t, key4("10.5.0.0", 16, NULL, 0), RTF_IFCHECK, 0, a), -EINVAL);
+	assert_int_equal(addf(t, key4("10.5.0.0", 16, NULL, 0), 0x8, 0, a), -EINVAL);
+	assert_int_equal(fib_count(rt_table_fib(t)), prefixes);
+
+	/* RTF_LOCAL: originated passes, received refused, whatever the ifl. */
+	assert_int_equal(addf(t, key4("10.5.0.0", 16, NULL, 0), RTF_LOCAL, 0, a), 0);
+	assert_int_equal(bulk4(t, "10.5.1.1", NULL, 0), a->index);
+	assert_int_equal(bulk4(t, "10.5.1.1", NULL, 3), RT_FWD_LOCAL_ONLY);
+	/* A more specific route without flags is not affected. */
+	assert_int_equal(addf(t, key4("10.5.9.0", 24, NULL, 0), 0, 0, b), 0);
+	assert_int_equal(bulk4(t, "10.5.9.1", NULL, 3), b->index);
+
+	/* RTF_IFCHECK on a (*,G) route: only from its ifl. */
+	k = key4("232.1.1.1", 32, NULL, 0);
+	assert_int_equal(addf(t, k, RTF_IFCHECK, 7, c), 0);
+	assert_int_equal(bulk4(t, "232.1.1.1", "10.0.0.1", 7), c->index);
+	assert_int_equal(bulk4(t, "232.1.1.1", "10.0.0.1", 8), RT_FWD_IFCHECK);
+	assert_int_equal(bulk4(t, "232.1.1.1", NULL, 0), RT_FWD_IFCHECK);
+	/* Both flags: nothing passes; the IFCHECK reason first. */
+	assert_int_equal(addf(t, k, RTF_IFCHECK | RTF_LOCAL, 7, c), 0);
+	assert_int_equal(bulk4(t, "232.1.1.1", NULL, 7), RT_FWD_LOCAL_ONLY);
+	assert_int_equal(bulk4(t, "232.1.1.1", NULL, 0), RT_FWD_IFCHECK);
+	/* Change to another ifl: the user route's ifl follows. */
+	{
+		struct route_spec cs = { .key = k, .type = RTT_USER, .flags = RTF_IFCHECK,
+					 .ifl_index = 9, .nh = c };
+		struct route_info ri;
+		uint8_t g[16] = { 232, 1, 1, 1 };
+
+		assert_int_equal(route_change(t, &cs, &why), 0);
+		assert_int_equal(bulk4(t, "232.1.1.1", NULL, 9), c->index);
+		assert_int_equal(bulk4(t, "232.1.1.1", NULL, 7), RT_FWD_IFCHECK);
+		assert_int_equal(route_fwd_lookup(t, g, NULL, &ri), 0);
+		assert_int_equal(ri.flags, RTF_IFCHECK);
+		assert_int_equal(ri.ifl_index, 9);
+		cs.ifl_index = 0;
+		assert_int_equal(route_change(t, &cs, &why), -EINVAL);
+		assert_int_equal(bulk4(t, "232.1.1.1", NULL, 9), c->index);
+	}
+
+	/* (S,G) under it: each decision checks its own route's ifl. */
+	assert_int_equal(addf(t, key4("232.1.1.1", 32, "192.0.2.0", 24), RTF_IFCHECK, 4, b), 0);
+	assert_int_equal(bulk4(t, "232.1.1.1", "192.0.2.9", 4), b->index);
+	assert_int_equal(bulk4(t, "232.1.1.1", "192.0.2.9", 9), RT_FWD_IFCHECK);
+	assert_int_equal(bulk4(t, "232.1.1.1", "198.51.100.1", 9), c->index);
+	assert_int_equal(bulk4(t, "232.1.1.1", "198.51.100.1", 4), RT_FWD_IFCHECK);
+	/* Without the (*,G) route the covering prefix answers, with its own flags. */
+	assert_int_equal(route_del(t, &k, RTT_USER, 0, &why), 0);
+	assert_int_equal(bulk4(t, "232.1.1.1", "198.51.100.1", 4), fwd4(t, "232.1.1.1", NULL)->index);
+	assert_int_equal(addf(t, key4("232.0.0.0", 8, NULL, 0), RTF_IFCHECK, 6, a), 0);
+	assert_int_equal(bulk4(t, "232.1.1.1", "198.51.100.1", 6), a->index);
+	assert_int_equal(bulk4(t, "232.1.1.1", "198.51.100.1", 4), RT_FWD_IFCHECK);
+	assert_int_equal(bulk4(t, "232.1.1.1", "192.0.2.9", 4), b->index);
+	{
+		struct route_spec cs = { .key = key4("232.0.0.0", 8, NULL, 0), .type = RTT_USER,
+					 .nh = a };
+
+		/* Flags off at the covering prefix: the fallback follows. */
+		assert_int_equal(route_change(t, &cs, &why), 0);
+		assert_int_equal(bulk4(t, "232.1.1.1", "198.51.100.1", 4), a->index);
+		assert_int_equal(bulk4(t, "232.2.2.2", NULL, 4), a->index);
+	}
+
+	/* A burst mixing all of it: each packet its own answer. */
+	{
+		const char *dsts[6] = { "10.5.1.1", "10.9.9.9", "232.1.1.1", "232.1.1.1", "10.5.9.1",
+					"198.51.100.1" };
+		const char *srcs[6] = { "1.1.1.1", "1.1.1.1", "192.0.2.9", "198.51.100.1",
+					"1.1.1.1", "1.1.1.1" };
+		uint32_t dh[6], sh[6], v[6];
+
+		for (unsigned i = 0; i < 6; i++) {
+			uint8_t x[4];
+
+			inet_pton(AF_INET, dsts[i], x);
+			memcpy(&dh[i], x, 4);
+			dh[i] = ntohl(dh[i]);
+			inet_pton(AF_INET, srcs[i], x);
+			memcpy(&sh[i], x, 4);
+			sh[i] = ntohl(sh[i]);
+		}
+		rt_fwd_lookup4_bulk(t, dh, sh, 4, v, 6);
+		assert_int_equal(v[0], RT_FWD_LOCAL_ONLY);
+		assert_int_equal(v[1], fwd4(t, "10.9.9.9", NULL)->index);
+		assert_int_equal(v[2], b->index);
+		assert_int_equal(v[3], a->index);
+		assert_int_equal(v[4], b->index);
+		assert_int_equal(v[5], fwd4(t, "198.51.100.1", NULL)->index);
+	}
+
+	/* Flags gone: a plain value again, the stage slot retired. */
+	assert_int_equal(addf(t, key4("10.5.0.0", 16, NULL, 0), 0, 0, a), 0);
+	assert_int_equal(bulk4(t, "10.5.1.1", NULL, 3), a->index);
+
+	/* IPv6: ::1 (permanent, RTF_LOCAL) only for packets originated here. */
+	{
+		uint8_t lo[16] = { [15] = 1 };
+		uint32_t v;
+
+		rt_fwd_lookup6_bulk(t6, (const uint8_t(*)[16])lo, NULL, 0, &v, 1);
+		assert_int_equal(v, fwd6(t6, "::1")->index);
+		assert_int_equal(fwd6(t6, "::1")->type, RNH_LOCAL);
+		rt_fwd_lookup6_bulk(t6, (const uint8_t(*)[16])lo, NULL, 3, &v, 1);
+		assert_int_equal(v, RT_FWD_LOCAL_ONLY);
+	}
+	assert_int_equal(rt_inst_del(9), 0);
+	nh_put(a);
+	nh_put(b);
+	nh_put(c);
+}
+
 /* ---- instances ---------------------------------------------------------- */
 
 static void
@@ -649,6 +824,7 @@ typedef unsigned __int128 u128;
 struct ref_route {
 	u128 dst, src;
 	uint8_t dlen, slen, type;
+	uint16_t flags;
 	uint32_t ifl;
 	const struct nexthop *nh;
 };
@@ -782,7 +958,7 @@ ref_fill_cb(const struct route_info *r, void *arg)
 	rf->r[rf->n++] = (struct ref_route){
 		.dst = b2k(r->key.dst, rf->family), .src = b2k(r->key.src, rf->family),
 		.dlen = r->key.dst_len, .slen = r->key.src_len, .type = r->type,
-		.ifl = r->ifl_index, .nh = r->nh,
+		.flags = r->flags, .ifl = r->ifl_index, .nh = r->nh,
 	};
 	return 0;
 }
@@ -849,15 +1025,22 @@ check_addr(const struct rt_table *t, const struct ref *rf, u128 dst, const u128 
 			 src != NULL ? b : "-", ri.key.dst_len, ri.key.src_len, ri.type,
 			 ri.nh->index, want->dlen, want->slen, want->type, want->nh->index);
 	}
-	if (rf->family == 4) {
-		uint32_t dh = (uint32_t)(dst >> 96), sh = src != NULL ? (uint32_t)(*src >> 96) : 0;
+	assert_int_equal(ri.flags, want->flags);
+	/* The fib path, from three incoming ifls: originated, the route's, another. */
+	for (unsigned w = 0; w < 3; w++) {
+		uint32_t in = w == 0 ? 0 : w == 1 ? want->ifl : want->ifl + 1;
+		uint32_t verdict = rt_flags_verdict(want->flags, want->ifl, in);
 
-		rt_fwd_lookup4_bulk(t, &dh, src != NULL ? &sh : NULL, &idx, 1);
-	} else {
-		rt_fwd_lookup6_bulk(t, (const uint8_t(*)[16])d,
-				    src != NULL ? (const uint8_t(*)[16])s : NULL, &idx, 1);
+		if (rf->family == 4) {
+			uint32_t dh = (uint32_t)(dst >> 96), sh = src != NULL ? (uint32_t)(*src >> 96) : 0;
+
+			rt_fwd_lookup4_bulk(t, &dh, src != NULL ? &sh : NULL, in, &idx, 1);
+		} else {
+			rt_fwd_lookup6_bulk(t, (const uint8_t(*)[16])d,
+					    src != NULL ? (const uint8_t(*)[16])s : NULL, in, &idx, 1);
+		}
+		assert_int_equal(idx, verdict != 0 ? verdict : want->nh->index);
 	}
-	assert_int_equal(idx, want->nh->index);
 }
 
 /* A constrained route lookup against the reference. */
@@ -1012,6 +1195,22 @@ static const uint8_t rand_types[] = {
 	RTT_CLONE, RTT_IFCLONE, RTT_CLONE_IGNORE, RTT_IFCLONE_IGNORE, RTT_LOCAL,
 };
 
+/* Mostly no flags; RTF_IFCHECK only with an ifl to check. */
+static uint16_t
+rand_flags(uint32_t ifl)
+{
+	switch (rnd() % 8) {
+	case 5:
+		return RTF_LOCAL;
+	case 6:
+		return ifl != 0 ? RTF_IFCHECK : 0;
+	case 7:
+		return ifl != 0 ? RTF_IFCHECK | RTF_LOCAL : RTF_LOCAL;
+	default:
+		return 0;
+	}
+}
+
 /* Addresses cluster under a few prefixes so that keys overlap a lot. */
 static u128
 rand_addr(int family)
@@ -1062,10 +1261,11 @@ random_check(int family)
 		k.type = rand_types[rnd() % sizeof(rand_types)];
 		k.ifl = (uint32_t)(rnd() % 4);
 		k.nh = pool[rnd() % POOL];
+		k.flags = rand_flags(k.ifl);
 		if (op < 6) {
 			struct route_spec s = { .key = { .family = (uint8_t)family, .dst_len = k.dlen,
 							 .src_len = k.slen },
-						.type = k.type, .ifl_index = k.ifl,
+						.type = k.type, .flags = k.flags, .ifl_index = k.ifl,
 						.nh = (struct nexthop *)(uintptr_t)k.nh };
 			struct ref_route *ex = ref_find(&rf, &k,
 							k.type == RTT_USER || k.type == RTT_USER_IGNORE);
@@ -1093,7 +1293,8 @@ random_check(int family)
 			k2b(r->dst, rk.dst);
 			k2b(r->src, rk.src);
 			if (op == 8) {
-				struct route_spec s = { .key = rk, .type = r->type,
+				uint16_t fl = rand_flags(r->ifl);
+				struct route_spec s = { .key = rk, .type = r->type, .flags = fl,
 							.ifl_index = r->ifl,
 							.nh = (struct nexthop *)(uintptr_t)k.nh };
 
@@ -1103,6 +1304,7 @@ random_check(int family)
 				} else {
 					assert_int_equal(rc, 0);
 					r->nh = k.nh;
+					r->flags = fl;
 				}
 			} else {
 				rc = route_del(t, &rk, r->type, r->ifl, &why);
@@ -1383,7 +1585,7 @@ torture_reader(void *arg)
 			s[i] = __atomic_load_n(&probes[k[i]].done, __ATOMIC_ACQUIRE);
 		}
 		dst[7] = stable_dst;
-		rt_fwd_lookup4_bulk(t, dst, src, out, 8);
+		rt_fwd_lookup4_bulk(t, dst, src, 0, out, 8);
 		for (unsigned i = 0; i < 7; i++)
 			e[i] = __atomic_load_n(&probes[k[i]].started, __ATOMIC_ACQUIRE);
 		for (unsigned i = 0; i < 7; i++) {
@@ -1510,6 +1712,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_perm_routes),
 		cmocka_unit_test(test_type_rules),
+		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_clones),
 		cmocka_unit_test(test_resolution),
