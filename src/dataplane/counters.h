@@ -38,7 +38,7 @@
 	X(no_local_input, "no local delivery path is registered for the packet's family") \
 	X(recv_originated, "a packet built here was sent to a receive-only address (RECV next hop)") \
 	X(mgroup_not_joined, "multicast received on an interface the group is not joined on") \
-	X(no_output_ifl, "multicast/broadcast output to interfaces is not served by this next hop yet") \
+	X(no_output_ifl, "multicast/broadcast built here without an output ifl in its metadata (the sender named none)") \
 	X(no_headroom, "no mbuf headroom for the next hop's L2 header") \
 	X(no_ifl, "the packet's incoming ifl or its inet family is gone") \
 	X(ip4_bad_version, "IPv4 input: the version field is not 4") \
@@ -87,7 +87,13 @@
 	X(reasm_no_memory, "reassembly: memory or datagram limit reached") \
 	X(reasm_malformed, "reassembly: bad fragment lengths, offset, or too many fragments") \
 	X(rt_ifcheck, "the route has RTF_IFCHECK and the packet came in on another ifl (multicast RPF check)") \
-	X(rt_local_only, "the route has RTF_LOCAL (only for packets originated here) and the packet was received")
+	X(rt_local_only, "the route has RTF_LOCAL (only for packets originated here) and the packet was received") \
+	X(mcast_ttl_expired, "multicast forwarding: TTL (hop limit) would reach 0; not forwarded, no ICMP error (RFC 1812 4.3.2.7)") \
+	X(mcast_scope, "multicast forwarding: link-local group (224.0.0.0/24, IPv6 scope 2 and below) or link-local source stays on its link (RFC 5771 4, RFC 4291 2.5.6, 2.7)") \
+	X(mcast_too_big, "multicast/broadcast output: larger than the ifl's MTU with DF set, or received IPv6 (not fragmented, no ICMP error)") \
+	X(mcast_bad_ifl, "multicast/broadcast output: the ifl is gone, has no iff of the family, or cannot send multicast (NBMA, PPPoE, no port)") \
+	X(mcast_no_mbuf, "multicast: no mbuf for a copy") \
+	X(mcast_no_copy, "multicast: the only listed output ifl is the one the packet came in on (never sent back) and there is no local copy")
 
 enum drop_reason {
 #define DROP_ENUM(name, desc) DROP_##name,

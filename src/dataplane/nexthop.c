@@ -22,7 +22,9 @@
  *     HOLD again (nh_unresolved) when its neighbour stops answering;
  *   - every live next hop that is not DEAD and is tied to ifls (output ifl,
  *     RESOLV, LOCAL, list members) is on the per-ifl index under each of
- *     them once, so nh_ifl_gone() visits only that ifl's next hops.
+ *     them once, so nh_ifl_gone() visits only that ifl's next hops;
+ *   - MGROUP / MULTICAST lists are sets kept ascending without repeats, so
+ *     a set in any order is one identity.
  *
  * Lock legend: [C] config lock (every function here except nh_by_index,
  * nh_local_input and the RCU callback), [F] nh_free_lock (the free index
@@ -248,7 +250,25 @@ nh_spec_check(const struct nh_spec *s, struct nh_spec *id)
 		if (s->n_ifl == 0 || s->n_ifl > NH_LIST_MAX)
 			return -EINVAL;
 		id->n_ifl = s->n_ifl;
-		memcpy(id->ifl_list, s->ifl_list, s->n_ifl * sizeof(s->ifl_list[0]));
+		/*
+		 * A list is a set: sorted, so that one set is one next hop
+		 * whatever order it was given in (paper 1541-1543: routes with
+		 * the same distribution share it).
+		 */
+		for (unsigned i = 0; i < s->n_ifl; i++) {
+			uint32_t v = s->ifl_list[i];
+			unsigned k = i;
+
+			for (; k > 0 && id->ifl_list[k - 1] > v; k--)
+				id->ifl_list[k] = id->ifl_list[k - 1];
+			id->ifl_list[k] = v;
+		}
+		for (unsigned i = 1; i < s->n_ifl; i++)
+			if (id->ifl_list[i] == id->ifl_list[i - 1])
+				return -EINVAL;
+		/* MGROUP lists where packets may come in: ifl 0 is none. */
+		if (s->type == RNH_MGROUP && id->ifl_list[0] == 0)
+			return -EINVAL;
 	}
 	if (s->type == RNH_UNICAST) {
 		if (s->l2_len > NH_L2_MAX || s->port >= RTE_MAX_ETHPORTS)

@@ -49,14 +49,26 @@ enum rnh_type {
 /* Flags of an output call. */
 #define NH_OUT_ORIGINATED 0x1 /* packets built here, not forwarded: no TTL, no ICMP errors */
 
+/*
+ * Metadata of an output call for packets built here: what their sender
+ * chose. MDISCARD, MRECV, BRECV and MGROUP next hops send originated
+ * packets as multicast / broadcast out @ifl_index (paper 1580-1600: the
+ * destination names no interface); without it (NULL, or 0) they are
+ * counted no_output_ifl. Other next hops ignore it.
+ */
+struct nh_out_meta {
+	uint32_t ifl_index;    /* output ifl; 0 = none chosen */
+};
+
 struct nexthop;
 
 /**
  * Output function of a next hop type. Gets a run of @n packets the lookup
  * sent to @nh, and owns them: transmits, queues to a service queue, or
  * drops and counts each one under a reason. @meta is optional per-call
- * metadata (NULL on the forwarding path). Runs on an lcore or worker: no
- * locks, no allocation besides mbufs, no syscalls.
+ * metadata (NULL on the forwarding path; struct nh_out_meta for packets
+ * built here). Runs on an lcore or worker: no locks, no allocation besides
+ * mbufs, no syscalls.
  */
 typedef void (*nh_output_fn)(struct lcore_ctx *c, const struct nexthop *nh,
 			     struct rte_mbuf **pkts, uint16_t n, unsigned flags, const void *meta);
@@ -98,7 +110,7 @@ struct nexthop {
 	uint8_t addr[16];           /* [I] neighbour (HOLD, UNICAST) or local (LOCAL) address */
 	uint8_t l2[NH_L2_MAX];      /* [R] UNICAST: prebuilt L2 header, tags included */
 	struct nh_resolver *resolver; /* [I] RESOLV */
-	const uint32_t *ifl_list;   /* [I] MGROUP / MULTICAST */
+	const uint32_t *ifl_list;   /* [I] MGROUP / MULTICAST: ascending, no repeats (0 = local copy) */
 	struct rte_ring *hold;      /* [I] next hops created HOLD: packets held (MP enqueue,
 				     * MC dequeue: lcores and the resolver may flush at once), NULL for the others */
 } __rte_cache_aligned;
@@ -110,8 +122,8 @@ struct nh_spec {
 	uint32_t ifl_index;         /* UNICAST, HOLD, RESOLV, LOCAL */
 	uint8_t addr[16];           /* UNICAST, HOLD: neighbour; LOCAL: the local address */
 	struct nh_resolver *resolver; /* RESOLV */
-	uint8_t n_ifl;              /* MGROUP, MULTICAST */
-	uint32_t ifl_list[NH_LIST_MAX];
+	uint8_t n_ifl;              /* MGROUP, MULTICAST: a set, in any order, no repeats; */
+	uint32_t ifl_list[NH_LIST_MAX]; /* MULTICAST may list 0 (local copy), MGROUP not */
 	/* UNICAST only, not part of the identity: */
 	uint8_t l2_len;
 	uint8_t l2[NH_L2_MAX];

@@ -13,16 +13,40 @@
  * dropped). Packets arrive with their data starting at the L3 header.
  *
  * Received and originated: NH_OUT_ORIGINATED in @flags marks packets built
- * here (paper 1080-1092). Multicast and broadcast output of originated
- * packets needs the interface chosen from metadata and its own L2 output;
- * that arrives with the interface tree's output path and is counted as
- * no_output_ifl until then.
+ * here (paper 1080-1092).
+ *
+ * Multicast and broadcast on an ifl (nh_mcast_xmit, paper 1530-1600): the
+ * L2 header is the one the ifl keeps for its family (struct ifl_family
+ * bcast_l2: the port's MAC, the ifl's tag stack, as unicast next hops get
+ * theirs) with the destination MAC mapped from the group (RFC 1112 6.4,
+ * RFC 2464 7) or left the broadcast address. MULTICAST next hops forward a
+ * received packet once (TTL / hop limit, scope; no ICMP errors for
+ * multicast, RFC 1812 4.3.2.7, RFC 4443 2.4 (e)) and then copy it to every
+ * listed ifl; the local copy (ifl 0) stays as received. MDISCARD, MRECV,
+ * BRECV and MGROUP send originated packets out the ifl the sender named in
+ * the call's metadata (struct nh_out_meta).
+ *
+ * Copies are full copies (rte_pktmbuf_copy) into mbufs of the packet's
+ * pool, not indirect mbufs: each copy needs its own L2 header in front, and
+ * a copy takes it in its own headroom, so every frame leaves as one direct
+ * segment of the rx pool, which ports with MBUF_FAST_FREE (port.c enables
+ * it where offered) and without MULTI_SEGS require; an indirect copy
+ * needs a header mbuf as well and makes a two-segment frame. Indirect
+ * copies cost fewer cycles above about 512 bytes (docs/forwarding.md,
+ * "Multicast", has the measurement). The last copy of a packet is the
+ * packet itself: one output ifl copies nothing.
  *
  * Packet path: no locks, no allocation besides mbufs, no syscalls.
  */
+#include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_ring.h>
 #include <urcu-qsbr.h>
 
+#include "ifcfg/ifcfg.h"
+#include "ifl_stats.h"
+#include "ip4.h"
+#include "ip6.h"
 #include "lcore.h"
 #include "nexthop.h"
 
@@ -102,13 +126,158 @@ nh_output_recv(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf **
 		nh_local_deliver(c, nh, pkts, n, flags, meta);
 }
 
+/* ---- multicast and broadcast on an ifl ---- */
+
+/*
+ * The destination MAC for @ip (the packet's IP header) into @mac, which
+ * holds the broadcast address: the group's (RFC 1112 6.4: 01:00:5e and the
+ * low 23 bits; RFC 2464 7: 33:33 and the low 32 bits), else left broadcast.
+ */
+static inline void
+nh_mcast_dst_mac(int family, const uint8_t *ip, uint8_t *mac)
+{
+	if (family == 6) {
+		ip6_mcast_mac(ip + 24, mac);
+	} else if ((ip[16] & 0xf0) == 0xe0) {
+		mac[0] = 0x01, mac[1] = 0x00, mac[2] = 0x5e;
+		mac[3] = ip[17] & 0x7f, mac[4] = ip[18], mac[5] = ip[19];
+	}
+}
+
+/* Put the ifl's header (destination MAC from @m's group) in front of @m and queue it on @port. */
+static inline void
+nh_mcast_frame(struct lcore_ctx *c, const struct ifl_family *fd, int family, uint16_t port,
+	       struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint8_t mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t *h;
+
+	nh_mcast_dst_mac(family, ip, mac);
+	h = (uint8_t *)rte_pktmbuf_prepend(m, fd->bcast_l2_len);
+	if (unlikely(h == NULL)) {
+		nh_drop(&m, 1, DROP_no_headroom);
+		return;
+	}
+	rte_memcpy(h, fd->bcast_l2, fd->bcast_l2_len);
+	memcpy(h, mac, 6);
+	tx_enqueue(c, port, m);
+}
+
+/*
+ * @m is larger than the ifl's MTU: IPv4 without DF, and IPv6 built here
+ * (the source fragments, RFC 8200 4.5), go out in fragments; the rest is
+ * dropped (no ICMP error for multicast and broadcast, RFC 1812 4.3.2.7).
+ */
+static void
+nh_mcast_fragment(struct lcore_ctx *c, const struct ifl_family *fd, int family, uint16_t port,
+		  struct ifl_fam_ctr *tc, struct rte_mbuf *m, uint16_t mtu, bool originated)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct rte_mbuf *frags[IP4_FRAG_MAX];
+	struct rte_mempool *direct, *indirect;
+	int32_t nf;
+
+	if (family == 4 ? (ip[6] & 0x40) != 0 : !originated) {
+		nh_drop(&m, 1, DROP_mcast_too_big);
+		return;
+	}
+	ip_frag_pools(&direct, &indirect);
+	if (direct == NULL)
+		nf = -ENOMEM;
+	else if (family == 4)
+		nf = rte_ipv4_fragment_packet(m, frags, IP4_FRAG_MAX, mtu, direct, indirect);
+	else
+		nf = rte_ipv6_fragment_packet(m, frags, IP4_FRAG_MAX, mtu, direct, indirect);
+	if (nf < 0) {
+		nh_drop(&m, 1, DROP_frag_failed);
+		return;
+	}
+	for (int32_t i = 0; i < nf; i++) {
+		if (family == 4) {
+			struct rte_ipv4_hdr *fh = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+
+			fh->hdr_checksum = 0;
+			fh->hdr_checksum = rte_ipv4_cksum(fh);
+		}
+		frags[i]->port = m->port;
+		*pkt_meta(frags[i]) = *pkt_meta(m);
+		if (tc != NULL) {
+			tc->tx_packets++;
+			tc->tx_bytes += frags[i]->pkt_len;
+		}
+		nh_mcast_frame(c, fd, family, port, frags[i]);
+	}
+	/* The fragments hold references to the original's data. */
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Send @pkts (data at the IP header, of @family) out @ifl_index as
+ * multicast or broadcast, as they are; consumes them. The one way
+ * multicast and broadcast leave on an ifl: MULTICAST copies, and what
+ * MDISCARD, MRECV, BRECV and MGROUP send for senders on this system.
+ * Counted as tx of the family on the ifl.
+ */
+static void
+nh_mcast_xmit(struct lcore_ctx *c, int family, uint32_t ifl_index, struct rte_mbuf **pkts,
+	      uint16_t n, bool originated)
+{
+	const struct ifl *ifl = ifl_lookup(ifl_index);
+	unsigned f = family == 6 ? IFF_INET6 : IFF_INET;
+	const struct ifl_family *fd;
+	struct ifl_fam_ctr *tc;
+	uint16_t mtu;
+
+	if (n == 0)
+		return;
+	/* Gone, no iff of the family, or no multicast (NBMA, PPPoE, no port). */
+	if (unlikely(ifl == NULL || !ifl->fam[f].present || ifl->fam[f].bcast_l2_len == 0 ||
+		     ifl->port >= RTE_MAX_ETHPORTS)) {
+		nh_drop(pkts, n, DROP_mcast_bad_ifl);
+		return;
+	}
+	fd = &ifl->fam[f];
+	mtu = fd->mtu;
+	tc = ifl_stats_this_lcore(ifl->stats_slot, f);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (unlikely(mtu != 0 && m->pkt_len > mtu)) {
+			nh_mcast_fragment(c, fd, family, ifl->port, tc, m, mtu, originated);
+			continue;
+		}
+		if (tc != NULL) {
+			tc->tx_packets++;
+			tc->tx_bytes += m->pkt_len;
+		}
+		nh_mcast_frame(c, fd, family, ifl->port, m);
+	}
+}
+
+/* Originated multicast / broadcast: out the ifl the sender named (paper 1580-1600). */
+static void
+nh_mcast_originated(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf **pkts,
+		    uint16_t n, const void *meta)
+{
+	const struct nh_out_meta *om = meta;
+
+	if (om == NULL || om->ifl_index == 0) {
+		nh_drop(pkts, n, DROP_no_output_ifl);
+		return;
+	}
+	nh_mcast_xmit(c, nh->family, om->ifl_index, pkts, n, true);
+}
+
 /* MDISCARD: received multicast nobody joined is dropped; originated goes out. */
 static void
 nh_output_mdiscard(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf **pkts,
 		   uint16_t n, unsigned flags, const void *meta)
 {
-	(void)c, (void)nh, (void)meta;
-	nh_drop(pkts, n, flags & NH_OUT_ORIGINATED ? DROP_no_output_ifl : DROP_rnh_mdiscard);
+	if (flags & NH_OUT_ORIGINATED)
+		nh_mcast_originated(c, nh, pkts, n, meta);
+	else
+		nh_drop(pkts, n, DROP_rnh_mdiscard);
 }
 
 /* MRECV, BRECV: received packets are delivered; originated ones go out. */
@@ -117,7 +286,7 @@ nh_output_xrecv(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf *
 		uint16_t n, unsigned flags, const void *meta)
 {
 	if (flags & NH_OUT_ORIGINATED)
-		nh_drop(pkts, n, DROP_no_output_ifl);
+		nh_mcast_originated(c, nh, pkts, n, meta);
 	else
 		nh_local_deliver(c, nh, pkts, n, flags, meta);
 }
@@ -139,7 +308,7 @@ nh_output_mgroup(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf 
 	uint16_t n_in = 0, n_out = 0;
 
 	if (flags & NH_OUT_ORIGINATED) {
-		nh_drop(pkts, n, DROP_no_output_ifl);
+		nh_mcast_originated(c, nh, pkts, n, meta);
 		return;
 	}
 	for (uint16_t i = 0; i < n; i++) {
@@ -159,32 +328,130 @@ nh_output_mgroup(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf 
 }
 
 /*
- * MULTICAST: a copy per listed ifl; ifl 0 is the local copy, delivered
- * un-forwarded. Output on interfaces needs the interface tree's L2 output
- * (counted no_output_ifl until it exists).
+ * The forward step of a received multicast (RFC 1812 5.3.1, RFC 8200 3):
+ * DROP_MAX when it may be forwarded, else why not. Changes nothing.
+ */
+static inline enum drop_reason
+nh_mcast_fwd_check(int family, const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (family == 4) {
+		/* RFC 5771 4: the local network control block stays on its link. */
+		if (ip[16] == 224 && ip[17] == 0 && ip[18] == 0)
+			return DROP_mcast_scope;
+		return ip[8] <= 1 ? DROP_mcast_ttl_expired : DROP_MAX;
+	}
+	/* RFC 4291 2.7: scopes up to link-local; 2.5.6: a link-local source. */
+	if ((ip[25] & 0x0f) <= 2 || ip6_is_link_local(ip + 8))
+		return DROP_mcast_scope;
+	return ip[7] <= 1 ? DROP_mcast_ttl_expired : DROP_MAX;
+}
+
+/* Decrement TTL (RFC 1624 checksum update) or hop limit of @m, checked before. */
+static inline void
+nh_mcast_fwd_apply(int family, struct rte_mbuf *m)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (family == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+		uint16_t old = *(const uint16_t *)&h->time_to_live, new;
+
+		h->time_to_live--;
+		new = *(const uint16_t *)&h->time_to_live;
+		h->hdr_checksum = ip4_cksum_adjust(h->hdr_checksum, old, new);
+	} else {
+		ip[7]--;
+	}
+}
+
+/* A full copy of @m (headers, metadata) in its own pool: headroom for the L2 header. */
+static inline struct rte_mbuf *
+nh_mcast_copy(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+}
+
+/*
+ * MULTICAST (paper 1530-1545): a copy per listed ifl, sent as multicast on
+ * it; ifl 0 is the local copy. A received packet is forwarded once before
+ * it is copied (the local copy keeps it as received) and never copied back
+ * out the ifl it came in on; an originated one goes out unchanged.
  */
 static void
 nh_output_multicast(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf **pkts,
 		    uint16_t n, unsigned flags, const void *meta)
 {
-	bool local = false;
-	unsigned others = 0;
+	bool originated = flags & NH_OUT_ORIGINATED, local = false;
+	struct rte_mbuf *loc[n], *fwd[n], *out[n];
+	uint32_t ifls[NH_LIST_MAX], skip[n];
+	uint16_t n_loc = 0, n_fwd = 0;
+	uint8_t left[n];
+	unsigned n_if = 0;
 
 	for (unsigned k = 0; k < nh->n_ifl; k++) {
 		if (nh->ifl_list[k] == 0)
 			local = true;
 		else
-			others++;
+			ifls[n_if++] = nh->ifl_list[k];
 	}
-	/* Each interface copy that cannot be sent is counted, none is made. */
-	if (others > 0 && local)
-		nh_count_drops(pkts, n, DROP_no_output_ifl, others);
-	if (local) {
-		nh_local_deliver(c, nh, pkts, n, flags, meta);
-	} else {
-		nh_count_drops(pkts, n, DROP_no_output_ifl, others);
-		rte_pktmbuf_free_bulk(pkts, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i], *base = m;
+		enum drop_reason why = DROP_MAX;
+		unsigned copies = 0;
+
+		skip[n_fwd] = originated ? 0 : pkt_meta(m)->ifl_index;
+		for (unsigned k = 0; k < n_if; k++)
+			copies += ifls[k] != skip[n_fwd];
+		/* Nowhere to go but where it came from, and nobody here wants it. */
+		if (copies == 0 && n_if > 0 && !local)
+			why = DROP_mcast_no_copy;
+		else if (copies > 0 && !originated)
+			why = nh_mcast_fwd_check(nh->family, m);
+		if (copies == 0 || why != DROP_MAX) {
+			if (why != DROP_MAX)
+				nh_count_drops(&m, 1, why, 1);
+			if (local)
+				loc[n_loc++] = m;
+			else
+				rte_pktmbuf_free(m);
+			continue;
+		}
+		if (local) {
+			/* The local copy stays as received; the interface copies come from this one. */
+			base = nh_mcast_copy(m);
+			loc[n_loc++] = m;
+			if (unlikely(base == NULL)) {
+				nh_count_drops(&m, 1, DROP_mcast_no_mbuf, copies);
+				continue;
+			}
+		}
+		if (!originated)
+			nh_mcast_fwd_apply(nh->family, base);
+		left[n_fwd] = (uint8_t)copies;
+		fwd[n_fwd++] = base;
 	}
+	/* Interface by interface, so each ifl gets its copies as one run. */
+	for (unsigned k = 0; k < n_if && n_fwd > 0; k++) {
+		uint16_t n_out = 0;
+
+		for (uint16_t i = 0; i < n_fwd; i++) {
+			struct rte_mbuf *cp;
+
+			if (ifls[k] == skip[i])
+				continue;
+			/* The last copy of a packet is the packet itself. */
+			cp = --left[i] == 0 ? fwd[i] : nh_mcast_copy(fwd[i]);
+			if (unlikely(cp == NULL)) {
+				nh_count_drops(&fwd[i], 1, DROP_mcast_no_mbuf, 1);
+				continue;
+			}
+			out[n_out++] = cp;
+		}
+		nh_mcast_xmit(c, nh->family, ifls[k], out, n_out, originated);
+	}
+	nh_local_deliver(c, nh, loc, n_loc, flags, meta);
 }
 
 /* Prepend the prebuilt L2 header and queue on the output port. */

@@ -50,6 +50,7 @@ static const uint8_t mac_snd[6] = { 0x02, 0, 0, 0, 0, 0x11 };
 
 static struct nexthop *unicast(uint32_t ifl, uint16_t port, const char *addr, const uint8_t *mac,
 			       uint16_t mtu);
+static struct nexthop *typed(uint8_t type);
 
 static uint32_t
 a4(const char *s)
@@ -593,6 +594,303 @@ test_route_flags(void **state)
 	}
 }
 
+/* --- multicast forwarding and multicast / broadcast output ------------------ */
+
+static uint32_t ifl1v7; /* ring1.7: 802.1Q tag 7 on ring1, inet MTU 576 */
+static struct rte_mbuf *local_pkts[16];
+static unsigned local_n, local_flags_seen;
+
+static void
+local_catch(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf **pkts, uint16_t n,
+	    unsigned flags, const void *meta)
+{
+	(void)c, (void)nh, (void)meta;
+	for (uint16_t i = 0; i < n; i++) {
+		assert_true(local_n < RTE_DIM(local_pkts));
+		local_pkts[local_n++] = pkts[i];
+	}
+	local_flags_seen = flags;
+}
+
+static void
+local_reset(void)
+{
+	rte_pktmbuf_free_bulk(local_pkts, local_n);
+	local_n = 0;
+}
+
+static struct nexthop *
+mlist(uint8_t type, unsigned n, const uint32_t *ifls)
+{
+	struct nh_spec s = { .family = 4, .type = type, .n_ifl = (uint8_t)n };
+	struct nexthop *nh;
+
+	memcpy(s.ifl_list, ifls, n * sizeof(ifls[0]));
+	nh = nh_get(&s);
+	assert_non_null(nh);
+	return nh;
+}
+
+/* Frame @f: the ifl's header (@tagged: 802.1Q tag 7), then @want_ip with TTL @ttl, checksum right. */
+static void
+check_mcast_frame(struct rte_mbuf *f, bool tagged, const uint8_t *want_ip, uint16_t ip_len,
+		  uint8_t ttl, const uint8_t *mac)
+{
+	uint8_t buf[1600];
+	const uint8_t *p = rte_pktmbuf_read(f, 0, f->pkt_len, buf);
+	unsigned l2 = tagged ? 18 : 14;
+	struct rte_ipv4_hdr h;
+
+	assert_non_null(p);
+	assert_int_equal(f->nb_segs, 1);
+	assert_int_equal(f->pkt_len, l2 + ip_len);
+	assert_memory_equal(p, mac, 6);
+	assert_memory_equal(p + 6, nsdp_ports[1].mac.addr_bytes, 6);
+	if (tagged) {
+		assert_memory_equal(p + 12, "\x81\x00\x00\x07", 4);
+	}
+	assert_memory_equal(p + l2 - 2, "\x08\x00", 2);
+	memcpy(&h, want_ip, sizeof(h));
+	h.time_to_live = ttl;
+	h.hdr_checksum = 0;
+	h.hdr_checksum = rte_ipv4_cksum(&h);
+	assert_memory_equal(p + l2, &h, sizeof(h));
+	assert_memory_equal(p + l2 + 20, want_ip + 20, ip_len - 20u);
+	assert_int_equal(rte_raw_cksum(p + l2, 20), 0xffff);
+}
+
+static void
+test_multicast(void **state)
+{
+	static const uint8_t gmac[6] = { 0x01, 0x00, 0x5e, 0x01, 0x02, 0x03 };
+	const uint32_t three[3] = { ifl1v7, 0, ifl1 };
+	struct nexthop *nh = mlist(RNH_MULTICAST, 3, three);
+	struct rte_mbuf *m, *out[16];
+	struct ifl_ctr tx1, tx7, cnt;
+	uint8_t orig[200];
+	uint64_t before;
+
+	(void)state;
+	assert_int_equal(nh_set_local_input(4, local_catch), 0);
+	ifl_stats_sum(ifl_lookup(ifl1)->stats_slot, &tx1);
+	ifl_stats_sum(ifl_lookup(ifl1v7)->stats_slot, &tx7);
+	/* Received on ring0.0: forwarded once (TTL 5 -> 4), copied to both ifls, local as received. */
+	m = pkt4(SENDER, "232.129.2.3", 5, 200, true);
+	memcpy(orig, rte_pktmbuf_mtod(m, void *), 200);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	tx_flush(ctx);
+	assert_int_equal(sent(1, out, 16), 2);
+	/* ifl order: ring1.0 (lower index) first, then ring1.7; 232.129.2.3 maps to 01:00:5e:01:02:03. */
+	check_mcast_frame(out[0], false, orig, 200, 4, gmac);
+	check_mcast_frame(out[1], true, orig, 200, 4, gmac);
+	free_all(out, 2);
+	assert_int_equal(local_n, 1);
+	assert_int_equal(local_flags_seen, 0);
+	assert_int_equal(local_pkts[0]->pkt_len, 200);
+	assert_memory_equal(rte_pktmbuf_mtod(local_pkts[0], void *), orig, 200);
+	local_reset();
+	/* Counted per output ifl (L3 bytes), as unicast output is. */
+	ifl_stats_sum(ifl_lookup(ifl1)->stats_slot, &cnt);
+	assert_int_equal(cnt.fam[IFF_INET].tx_packets, tx1.fam[IFF_INET].tx_packets + 1);
+	assert_int_equal(cnt.fam[IFF_INET].tx_bytes, tx1.fam[IFF_INET].tx_bytes + 200);
+	ifl_stats_sum(ifl_lookup(ifl1v7)->stats_slot, &cnt);
+	assert_int_equal(cnt.fam[IFF_INET].tx_packets, tx7.fam[IFF_INET].tx_packets + 1);
+
+	/* TTL 1: delivered here, not forwarded, no ICMP error. */
+	before = drops(0, DROP_mcast_ttl_expired);
+	m = pkt4(SENDER, "232.1.2.3", 1, 100, false);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	errors();
+	tx_flush(ctx);
+	assert_int_equal(drops(0, DROP_mcast_ttl_expired), before + 1);
+	assert_int_equal(sent(1, out, 16), 0);
+	assert_int_equal(sent(0, out, 16), 0);
+	assert_int_equal(local_n, 1);
+	local_reset();
+	/* 224.0.0.0/24 stays on its link. */
+	before = drops(0, DROP_mcast_scope);
+	m = pkt4(SENDER, "224.0.0.9", 64, 100, false);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	tx_flush(ctx);
+	assert_int_equal(drops(0, DROP_mcast_scope), before + 1);
+	assert_int_equal(sent(1, out, 16), 0);
+	local_reset();
+
+	/* Larger than ring1.7's MTU (576): fragmented there without DF, whole on ring1.0. */
+	m = pkt4(SENDER, "232.1.2.3", 9, 1000, false);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	tx_flush(ctx);
+	{
+		uint16_t k = sent(1, out, 16), tagged = 0, total = 0;
+
+		assert_int_equal(k, 3);
+		for (uint16_t i = 0; i < k; i++) {
+			uint8_t buf[1100];
+			const uint8_t *p = rte_pktmbuf_read(out[i], 0, out[i]->pkt_len, buf);
+			unsigned l2 = p[12] == 0x81 ? 18 : 14;
+
+			tagged += l2 == 18;
+			assert_int_equal(p[l2 + 8], 8);
+			assert_int_equal(rte_raw_cksum(p + l2, 20), 0xffff);
+			assert_true(out[i]->pkt_len - l2 <= (l2 == 18 ? 576u : 1500u));
+			if (l2 == 18)
+				total += (uint16_t)(out[i]->pkt_len - l2 - 20);
+		}
+		assert_int_equal(tagged, 2);
+		assert_int_equal(total, 980);
+		free_all(out, k);
+	}
+	local_reset();
+	/* With DF: dropped on ring1.7 only (no ICMP for multicast). */
+	before = drops(0, DROP_mcast_too_big);
+	m = pkt4(SENDER, "232.1.2.3", 9, 1000, true);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	errors();
+	tx_flush(ctx);
+	assert_int_equal(drops(0, DROP_mcast_too_big), before + 1);
+	assert_int_equal(sent(1, out, 16), 1);
+	assert_int_equal(out[0]->pkt_len, 14 + 1000);
+	free_all(out, 1);
+	assert_int_equal(sent(0, out, 16), 0);
+	local_reset();
+
+	/* Never back out the ifl it came in on. */
+	m = pkt4("10.0.2.9", "232.1.2.3", 9, 100, false);
+	pkt_meta(m)->ifl_index = ifl1;
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	tx_flush(ctx);
+	assert_int_equal(sent(1, out, 16), 1);
+	assert_int_equal(rte_pktmbuf_mtod(out[0], uint8_t *)[12], 0x81);
+	free_all(out, 1);
+	local_reset();
+	nh_put(nh);
+	{
+		const uint32_t one[1] = { ifl1 };
+		struct nexthop *only = mlist(RNH_MULTICAST, 1, one);
+
+		before = drops(1, DROP_mcast_no_copy);
+		m = pkt4("10.0.2.9", "232.1.2.3", 9, 100, false);
+		pkt_meta(m)->ifl_index = ifl1;
+		m->port = 1;
+		only->output(ctx, only, &m, 1, 0, NULL);
+		tx_flush(ctx);
+		assert_int_equal(drops(1, DROP_mcast_no_copy), before + 1);
+		assert_int_equal(sent(1, out, 16), 0);
+		/* Originated: out unchanged (TTL kept), the packet itself, no local copy. */
+		m = pkt4("10.0.2.1", "232.1.2.3", 1, 100, false);
+		memcpy(orig, rte_pktmbuf_mtod(m, void *), 100);
+		only->output(ctx, only, &m, 1, NH_OUT_ORIGINATED, NULL);
+		tx_flush(ctx);
+		assert_int_equal(sent(1, out, 16), 1);
+		check_mcast_frame(out[0], false, orig, 100, 1, gmac);
+		free_all(out, 1);
+		assert_int_equal(local_n, 0);
+		nh_put(only);
+	}
+	assert_int_equal(nh_set_local_input(4, NULL), 0);
+}
+
+/* MDISCARD, MRECV, BRECV, MGROUP send what nsdp originates out the ifl the metadata names. */
+static void
+test_mcast_originated(void **state)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t allsys[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	const struct nh_out_meta on1 = { ifl1 }, on7 = { ifl1v7 }, none = { 0 };
+	const uint8_t types[4] = { RNH_MDISCARD, RNH_MRECV, RNH_BRECV, RNH_MGROUP };
+	const uint32_t grp[1] = { ifl0 };
+	struct rte_mbuf *m, *out[8];
+	uint8_t orig[80];
+	uint64_t before;
+
+	(void)state;
+	for (unsigned t = 0; t < 4; t++) {
+		struct nexthop *nh = types[t] == RNH_MGROUP ? mlist(RNH_MGROUP, 1, grp) : typed(types[t]);
+		const char *dst = types[t] == RNH_BRECV ? "255.255.255.255" : "224.0.0.1";
+
+		m = pkt4("10.0.2.1", dst, 1, 80, false);
+		memcpy(orig, rte_pktmbuf_mtod(m, void *), 80);
+		nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, &on1);
+		tx_flush(ctx);
+		assert_int_equal(sent(1, out, 8), 1);
+		check_mcast_frame(out[0], false, orig, 80, 1, types[t] == RNH_BRECV ? bcast : allsys);
+		free_all(out, 1);
+		/* The tagged ifl: its tag in the header. */
+		m = pkt4("10.0.2.1", dst, 1, 80, false);
+		nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, &on7);
+		tx_flush(ctx);
+		assert_int_equal(sent(1, out, 8), 1);
+		check_mcast_frame(out[0], true, orig, 80, 1, types[t] == RNH_BRECV ? bcast : allsys);
+		free_all(out, 1);
+		/* No ifl named: counted, nothing sent. */
+		before = drops(0, DROP_no_output_ifl);
+		m = pkt4("10.0.2.1", dst, 1, 80, false);
+		nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, &none);
+		m = pkt4("10.0.2.1", dst, 1, 80, false);
+		nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, NULL);
+		tx_flush(ctx);
+		assert_int_equal(drops(0, DROP_no_output_ifl), before + 2);
+		assert_int_equal(sent(1, out, 8), 0);
+		nh_put(nh);
+	}
+	/* A subnet broadcast goes to ff:ff:ff:ff:ff:ff as well; an ifl without inet cannot send. */
+	{
+		struct nexthop *nh = typed(RNH_BRECV);
+		const struct nh_out_meta gone = { 999999 };
+
+		m = pkt4("10.0.2.1", "10.0.2.255", 64, 80, false);
+		memcpy(orig, rte_pktmbuf_mtod(m, void *), 80);
+		nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, &on1);
+		tx_flush(ctx);
+		assert_int_equal(sent(1, out, 8), 1);
+		check_mcast_frame(out[0], false, orig, 80, 64, bcast);
+		free_all(out, 1);
+		before = drops(0, DROP_mcast_bad_ifl);
+		m = pkt4("10.0.2.1", "10.0.2.255", 64, 80, false);
+		nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, &gone);
+		assert_int_equal(drops(0, DROP_mcast_bad_ifl), before + 1);
+		nh_put(nh);
+	}
+}
+
+/* The whole path: an (S,G) route with RTF_IFCHECK and a MULTICAST next hop, through ip4_input. */
+static void
+test_mcast_route(void **state)
+{
+	const uint32_t outs[2] = { ifl1, ifl1v7 };
+	struct route_spec s = { .key = { .family = 4, .dst_len = 32, .src_len = 32 },
+				.type = RTT_USER,
+				.flags = RTF_IFCHECK,
+				.ifl_index = ifl0 };
+	struct rte_mbuf *m, *out[8];
+	const char *why;
+	uint64_t before = drops(1, DROP_rt_ifcheck);
+
+	(void)state;
+	s.nh = mlist(RNH_MULTICAST, 2, outs);
+	assert_int_equal(inet_pton(AF_INET, "232.5.5.5", s.key.dst), 1);
+	assert_int_equal(inet_pton(AF_INET, SENDER, s.key.src), 1);
+	assert_int_equal(route_add(rt_tables[0][0], &s, &why), 0);
+	input1(pkt4(SENDER, "232.5.5.5", 33, 120, false));
+	assert_int_equal(sent(1, out, 8), 2);
+	assert_int_equal(ip_of(out[0])->time_to_live, 32);
+	free_all(out, 2);
+	/* The same traffic from ring1.0: the RPF check refuses it. */
+	m = on_ifl1(pkt4(SENDER, "232.5.5.5", 33, 120, false));
+	ip4_input(ctx, 1, &m, 1, NULL);
+	tx_flush(ctx);
+	assert_int_equal(drops(1, DROP_rt_ifcheck), before + 1);
+	assert_int_equal(sent(1, out, 8), 0);
+	/* Another source: the 224/4 MDISCARD, counted. */
+	before = drops(0, DROP_rnh_mdiscard);
+	input1(pkt4("10.0.1.3", "232.5.5.5", 33, 120, false));
+	assert_int_equal(drops(0, DROP_rnh_mdiscard), before + 1);
+	assert_int_equal(route_del(rt_tables[0][0], &s.key, RTT_USER, 0, &why), 0);
+	input1(pkt4(SENDER, "232.5.5.5", 33, 120, false));
+	assert_int_equal(sent(1, out, 8), 0);
+	nh_put(s.nh);
+}
+
 /* --- ICMP never-answer rules, construction, source, rate limit --------------- */
 
 static void
@@ -905,6 +1203,19 @@ group_setup(void **state)
 
 	ifl0 = ifl_setup("ring0", 0, "ring0.0", "10.0.1.1");
 	ifl1 = ifl_setup("ring1", 1, "ring1.0", "10.0.2.1");
+	{
+		struct ifl_spec ls = { .name = "ring1.7" };
+		struct iff_spec is = { .family = IFF_INET, .has_mtu = true, .mtu = 576 };
+		struct ifl_priv *l;
+
+		ls.l2id.kind = L2ID_TAGS;
+		ls.l2id.n_tags = 1;
+		ls.l2id.tpid[0] = 0x8100;
+		ls.l2id.vid[0] = 7;
+		assert_int_equal(ifl_add(&ls, &l, &E), 0);
+		assert_int_equal(iff_add(l, &is, NULL, &E), 0);
+		ifl1v7 = l->ifl_index;
+	}
 	route_to(SENDER, 32, unicast(ifl0, 0, SENDER, mac_snd, 1500));
 	route_to("10.0.3.0", 24, unicast(ifl1, 1, "10.0.2.2", mac_far, 1500));
 	route_to("10.0.4.0", 24, unicast(ifl1, 1, "10.0.2.3", mac_far, 576));
@@ -937,7 +1248,8 @@ main(void)
 		cmocka_unit_test(test_cksum_adjust),   cmocka_unit_test(test_forward_ttl),
 		cmocka_unit_test(test_ttl_expired),    cmocka_unit_test(test_frag_needed),
 		cmocka_unit_test(test_fragment),       cmocka_unit_test(test_reject_discard),
-		cmocka_unit_test(test_route_flags),
+		cmocka_unit_test(test_route_flags),    cmocka_unit_test(test_multicast),
+		cmocka_unit_test(test_mcast_originated), cmocka_unit_test(test_mcast_route),
 		cmocka_unit_test(test_never_answer),   cmocka_unit_test(test_icmp_make),
 		cmocka_unit_test(test_source_addr),    cmocka_unit_test(test_ratelimit),
 	};

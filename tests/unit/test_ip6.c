@@ -42,6 +42,7 @@ static struct svc_sched *sched;
 static struct nexthop *nh_out;      /* UNICAST to port 1, MTU 1400 */
 static struct nexthop *nh_back;     /* UNICAST to port 0, MTU 1500 */
 static uint32_t ifl0, ifl1;
+static uint32_t ifl1v5;             /* null1.5: 802.1Q tag 5 on null1, inet6 MTU 1280 */
 static struct ifcfg_err E;
 
 static const uint8_t L2_OUT[14] = { 0x02, 0, 0, 0, 0, 0x11, 0x02, 0, 0, 0, 0, 0x01, 0x86, 0xdd };
@@ -206,6 +207,19 @@ group_setup(void **state)
 	nsdp_lcores[rte_lcore_id()] = ctx;
 	ifl_with_addr("null0", 0, "null0.0", "2001:db8:1::1", 64, &ifl0);
 	ifl_with_addr("null1", 1, "null1.0", "2001:db8:2::1", 64, &ifl1);
+	{
+		struct ifl_spec ls = { .name = "null1.5" };
+		struct iff_spec fs = { .family = IFF_INET6, .has_mtu = true, .mtu = 1280 };
+		struct ifl_priv *l;
+
+		ls.l2id.kind = L2ID_TAGS;
+		ls.l2id.n_tags = 1;
+		ls.l2id.tpid[0] = 0x8100;
+		ls.l2id.vid[0] = 5;
+		assert_int_equal(ifl_add(&ls, &l, &E), 0);
+		assert_int_equal(iff_add(l, &fs, NULL, &E), 0);
+		ifl1v5 = l->ifl_index;
+	}
 	nh_out = unicast_route("2001:db8:3::", 64, 1, ifl1, 1400, L2_OUT, "2001:db8:2::2");
 	nh_back = unicast_route("2001:db8:4::", 64, 0, ifl0, 1500, L2_BACK, "2001:db8:1::2");
 	return 0;
@@ -575,6 +589,142 @@ test_route_flags(void **state)
 	tx_reset();
 }
 
+/* Multicast: MULTICAST copies byte for byte, hop limit, scope, and originated output by metadata. */
+static unsigned local6_n;
+
+static void
+local6_catch(struct lcore_ctx *c, const struct nexthop *nh, struct rte_mbuf **pkts, uint16_t n,
+	     unsigned flags, const void *meta)
+{
+	(void)c, (void)nh, (void)flags, (void)meta;
+	for (uint16_t i = 0; i < n; i++) {
+		/* The local copy is as received: hop limit 9 in these tests. */
+		assert_int_equal(rte_pktmbuf_mtod(pkts[i], uint8_t *)[7], 9);
+	}
+	local6_n += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void
+check_frame6(struct rte_mbuf *f, bool tagged, const uint8_t *want, uint16_t len, uint8_t hlim)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(f, const uint8_t *);
+	unsigned l2 = tagged ? 18 : 14;
+	uint8_t mac[6];
+
+	assert_int_equal(f->nb_segs, 1);
+	assert_int_equal(f->pkt_len, l2 + len);
+	/* RFC 2464 7: 33:33 and the group's last 32 bits. */
+	mac[0] = 0x33, mac[1] = 0x33;
+	memcpy(mac + 2, want + 36, 4);
+	assert_memory_equal(p, mac, 6);
+	assert_memory_equal(p + 6, nsdp_ports[1].mac.addr_bytes, 6);
+	if (tagged)
+		assert_memory_equal(p + 12, "\x81\x00\x00\x05", 4);
+	assert_memory_equal(p + l2 - 2, "\x86\xdd", 2);
+	assert_memory_equal(p + l2, want, 7);
+	assert_int_equal(p[l2 + 7], hlim);
+	assert_memory_equal(p + l2 + 8, want + 8, len - 8u);
+}
+
+static struct nexthop *
+mlist6(uint8_t type, unsigned n, const uint32_t *ifls)
+{
+	struct nh_spec s = { .family = 6, .type = type, .n_ifl = (uint8_t)n };
+	struct nexthop *nh;
+
+	memcpy(s.ifl_list, ifls, n * sizeof(ifls[0]));
+	nh = nh_get(&s);
+	assert_non_null(nh);
+	return nh;
+}
+
+static void
+test_multicast(void **state)
+{
+	const uint32_t list[3] = { 0, ifl1, ifl1v5 };
+	struct nexthop *nh = mlist6(RNH_MULTICAST, 3, list);
+	uint8_t orig[IP6_HDR_LEN + 1400];
+	struct rte_mbuf *m;
+	uint64_t before;
+
+	(void)state;
+	assert_int_equal(nh_set_local_input(6, local6_catch), 0);
+	local6_n = 0;
+	m = pkt6("2001:db8:4::7", "ff0e::1:2:3:4", 17, 9, 100);
+	memcpy(orig, rte_pktmbuf_mtod(m, void *), IP6_HDR_LEN + 100);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	assert_int_equal(ctx->tx[1].n, 2);
+	check_frame6(ctx->tx[1].pkts[0], false, orig, IP6_HDR_LEN + 100, 8);
+	check_frame6(ctx->tx[1].pkts[1], true, orig, IP6_HDR_LEN + 100, 8);
+	assert_int_equal(local6_n, 1);
+	tx_reset();
+	/* Hop limit 1, link-local scope, link-local source: not forwarded; local still gets them. */
+	before = drops(0, DROP_mcast_ttl_expired);
+	assert_int_equal(nh_set_local_input(6, NULL), 0);
+	m = pkt6("2001:db8:4::7", "ff0e::9", 17, 1, 8);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	assert_int_equal(drops(0, DROP_mcast_ttl_expired) - before, 1);
+	before = drops(0, DROP_mcast_scope);
+	m = pkt6("2001:db8:4::7", "ff02::9", 17, 9, 8);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	m = pkt6("fe80::7", "ff0e::9", 17, 9, 8);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	assert_int_equal(drops(0, DROP_mcast_scope) - before, 2);
+	assert_int_equal(ctx->tx[0].n + ctx->tx[1].n, 0);
+	/* Over null1.5's 1280 bytes: received IPv6 is never fragmented; ... */
+	assert_int_equal(nh_set_local_input(6, local6_catch), 0);
+	before = drops(0, DROP_mcast_too_big);
+	m = pkt6("2001:db8:4::7", "ff0e::1:2:3:4", 17, 9, 1300);
+	memcpy(orig, rte_pktmbuf_mtod(m, void *), IP6_HDR_LEN + 1300);
+	nh->output(ctx, nh, &m, 1, 0, NULL);
+	assert_int_equal(drops(0, DROP_mcast_too_big) - before, 1);
+	assert_int_equal(ctx->tx[1].n, 1);
+	check_frame6(ctx->tx[1].pkts[0], false, orig, IP6_HDR_LEN + 1300, 8);
+	tx_reset();
+	/* ...what nsdp sends is fragmented by its source (RFC 8200 4.5). */
+	m = pkt6("2001:db8:2::1", "ff0e::1:2:3:4", 17, 9, 1300);
+	nh->output(ctx, nh, &m, 1, NH_OUT_ORIGINATED, NULL);
+	assert_int_equal(ctx->tx[1].n, 3);
+	for (unsigned i = 1; i < 3; i++) {
+		struct rte_mbuf *f = ctx->tx[1].pkts[i];
+		uint8_t buf[1400];
+		const uint8_t *p = rte_pktmbuf_read(f, 0, f->pkt_len, buf);
+
+		assert_memory_equal(p + 12, "\x81\x00\x00\x05\x86\xdd", 6);
+		assert_int_equal(p[18 + 6], IP6_PROTO_FRAG);
+		assert_int_equal(p[18 + 7], 9);
+		assert_true(f->pkt_len - 18 <= 1280);
+	}
+	tx_reset();
+	nh_put(nh);
+
+	/* Originated MRECV / MDISCARD / MGROUP: out the ifl the metadata names, unchanged. */
+	{
+		const uint8_t types[3] = { RNH_MRECV, RNH_MDISCARD, RNH_MGROUP };
+		const struct nh_out_meta on = { ifl1v5 };
+		const uint32_t g[1] = { ifl0 };
+
+		for (unsigned t = 0; t < 3; t++) {
+			struct nh_spec ts = { .family = 6, .type = types[t] };
+			struct nexthop *x = types[t] == RNH_MGROUP ? mlist6(RNH_MGROUP, 1, g) : nh_get(&ts);
+
+			m = pkt6("2001:db8:2::1", "ff02::1", 58, 255, 24);
+			memcpy(orig, rte_pktmbuf_mtod(m, void *), IP6_HDR_LEN + 24);
+			x->output(ctx, x, &m, 1, NH_OUT_ORIGINATED, &on);
+			assert_int_equal(ctx->tx[1].n, 1);
+			check_frame6(ctx->tx[1].pkts[0], true, orig, IP6_HDR_LEN + 24, 255);
+			tx_reset();
+			before = drops(0, DROP_no_output_ifl);
+			m = pkt6("2001:db8:2::1", "ff02::1", 58, 255, 24);
+			x->output(ctx, x, &m, 1, NH_OUT_ORIGINATED, NULL);
+			assert_int_equal(drops(0, DROP_no_output_ifl) - before, 1);
+			nh_put(x);
+		}
+	}
+	assert_int_equal(nh_set_local_input(6, NULL), 0);
+}
+
 /* Address helpers (RFC 4291 2.7.1, appendix A; RFC 2464 7). */
 static void
 test_addresses(void **state)
@@ -607,6 +757,7 @@ main(void)
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_originate),
 		cmocka_unit_test(test_route_flags),
+		cmocka_unit_test(test_multicast),
 		cmocka_unit_test(test_addresses),
 	};
 

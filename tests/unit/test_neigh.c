@@ -755,6 +755,9 @@ test_nh_ifl_gone_index(void **state)
 	s.type = RNH_MULTICAST;
 	s.n_ifl = 4;
 	s.ifl_list[0] = a, s.ifl_list[1] = 0, s.ifl_list[2] = b, s.ifl_list[3] = a;
+	/* A list is a set: a repeated ifl is refused. */
+	assert_null(nh_get(&s));
+	s.n_ifl = 3;
 	mc = nh_get(&s);
 	memset(&s, 0, sizeof(s));
 	s.family = 4;

@@ -102,6 +102,31 @@ test_sharing(void **state)
 	nh_ref(b);
 	nh_put(b);
 	assert_int_equal(nh_refcnt(d), 1);
+	/* One set of ifls is one next hop, whatever the order. */
+	{
+		struct nh_spec l1 = { .family = 4, .type = RNH_MULTICAST, .n_ifl = 3,
+				      .ifl_list = { 9, 0, 4 } };
+		struct nh_spec l2 = { .family = 4, .type = RNH_MULTICAST, .n_ifl = 3,
+				      .ifl_list = { 4, 9, 0 } };
+		struct nh_spec l3 = { .family = 4, .type = RNH_MGROUP, .n_ifl = 2,
+				      .ifl_list = { 9, 4 } };
+		struct nexthop *x = nh_get(&l1), *y = nh_get(&l2), *z = nh_get(&l3);
+
+		assert_non_null(x);
+		assert_ptr_equal(x, y);
+		assert_ptr_not_equal(x, z);
+		assert_int_equal(x->n_ifl, 3);
+		assert_int_equal(x->ifl_list[0], 0);
+		assert_int_equal(x->ifl_list[1], 4);
+		assert_int_equal(x->ifl_list[2], 9);
+		l2.n_ifl = 2;
+		y = nh_get(&l2);
+		assert_ptr_not_equal(x, y);
+		nh_put(x);
+		nh_put(x);
+		nh_put(y);
+		nh_put(z);
+	}
 	/* Type data beyond the type's own fields does not split next hops. */
 	{
 		struct nh_spec x = { .family = 4, .type = RNH_REJECT, .ifl_index = 9,
@@ -144,6 +169,12 @@ test_spec_errors(void **state)
 	s = (struct nh_spec){ .family = 4, .type = RNH_MGROUP, .n_ifl = 0 };
 	assert_null(nh_get(&s));
 	s = (struct nh_spec){ .family = 4, .type = RNH_MULTICAST, .n_ifl = NH_LIST_MAX + 1 };
+	assert_null(nh_get(&s));
+	/* Lists are sets: no repeats; MGROUP lists no local copy (0). */
+	s = (struct nh_spec){ .family = 4, .type = RNH_MULTICAST, .n_ifl = 3, .ifl_list = { 4, 0, 4 } };
+	assert_null(nh_get(&s));
+	assert_int_equal(errno, EINVAL);
+	s = (struct nh_spec){ .family = 4, .type = RNH_MGROUP, .n_ifl = 2, .ifl_list = { 3, 0 } };
 	assert_null(nh_get(&s));
 	assert_null(nh_get(NULL));
 	assert_string_equal(rnh_type_name(RNH_UNICAST), "unicast");
@@ -374,15 +405,39 @@ test_outputs(void **state)
 	assert_int_equal(local_got, 7);
 	assert_int_equal(drops(DROP_mgroup_not_joined) - before, 2);
 	nh_put(nh);
-	/* MULTICAST with a local copy: delivered; interface copies counted. */
-	s = (struct nh_spec){ .family = 4, .type = RNH_MULTICAST, .n_ifl = 3, .ifl_list = { 0, 5, 6 } };
+	/*
+	 * MULTICAST with a local copy: delivered; each interface copy is made
+	 * and counted, as these ifls do not exist (test_ip4.c / test_ip6.c
+	 * send real ones).
+	 */
+	s = (struct nh_spec){ .family = 4, .type = RNH_MULTICAST, .n_ifl = 3, .ifl_list = { 6, 0, 5 } };
 	nh = nh_get(&s);
+	assert_int_equal(nh->ifl_list[0], 0);
+	assert_int_equal(nh->ifl_list[2], 6);
 	alloc_pkts(m, 2, 0);
-	before = drops(DROP_no_output_ifl);
-	nh->output(ctx, nh, m, 2, 0, NULL);
+	before = drops(DROP_mcast_bad_ifl);
+	nh->output(ctx, nh, m, 2, NH_OUT_ORIGINATED, NULL);
 	assert_int_equal(local_got, 9);
-	assert_int_equal(drops(DROP_no_output_ifl) - before, 4);
+	assert_int_equal(local_flags, NH_OUT_ORIGINATED);
+	assert_int_equal(drops(DROP_mcast_bad_ifl) - before, 4);
 	nh_put(nh);
+	/* Originated multicast / broadcast go where the metadata says; nowhere without it. */
+	{
+		const struct nh_out_meta none = { 0 }, gone = { 77 };
+
+		before = drops(DROP_no_output_ifl);
+		s = (struct nh_spec){ .family = 4, .type = RNH_MRECV };
+		nh = nh_get(&s);
+		alloc_pkts(m, 2, 0);
+		nh->output(ctx, nh, m, 2, NH_OUT_ORIGINATED, &none);
+		assert_int_equal(drops(DROP_no_output_ifl) - before, 2);
+		before = drops(DROP_mcast_bad_ifl);
+		alloc_pkts(m, 3, 0);
+		nh->output(ctx, nh, m, 3, NH_OUT_ORIGINATED, &gone);
+		assert_int_equal(drops(DROP_mcast_bad_ifl) - before, 3);
+		assert_int_equal(local_got, 9);
+		nh_put(nh);
+	}
 	assert_int_equal(nh_set_local_input(4, NULL), 0);
 
 	/* RESOLV: to the resolver, or counted without one. */
