@@ -9,7 +9,10 @@
  *            none), CHANGE, DELETE of user routes; GET = the forwarding
  *            decision for a destination [source] [incoming ifl]; GETNEXT
  *            in (table, family, key, preference) order, optionally of one
- *            table / family, resumable after any route.
+ *            table / family, resumable after any route. A route's next hop
+ *            is a gateway, a type (reject, discard; mgroup and multicast
+ *            with their ifl lists) or an existing index; IIF makes it an
+ *            RTF_IFCHECK route.
  *   NEXTHOP  GET / GETNEXT by index.
  *
  * Only user and user-ignore routes are configured here; interface, neighbour
@@ -160,6 +163,31 @@ table_getnext(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *err
 	return 0;
 }
 
+/* The ifl list of an MGROUP / MULTICAST next hop (also once it is DEAD) as members. */
+static void
+nh_list_put(struct nsdp_builder *b, const struct nexthop *nh, uint16_t member_attr,
+	    uint16_t local_attr)
+{
+	bool local = false;
+	char name[64];
+
+	for (unsigned i = 0; i < nh->n_ifl && nh->ifl_list != NULL; i++) {
+		struct nlattr *m;
+
+		if (nh->ifl_list[i] == 0) {
+			local = true;
+			continue;
+		}
+		m = nsdp_nest_start(b, member_attr);
+		if (ifl_name(nh->ifl_list[i], name, sizeof(name)) == 0)
+			nsdp_put_str(b, NSDP_A_NHM_NAME, name);
+		nsdp_put_u32(b, NSDP_A_NHM_IFL, nh->ifl_list[i]);
+		nsdp_nest_end(b, m);
+	}
+	if (local)
+		nsdp_put_u8(b, local_attr, 1);
+}
+
 /* ---- ROUTE ---- */
 
 /* A route as sent: where it lives and what the table says about it. */
@@ -211,6 +239,7 @@ route_put(struct nsdp_builder *b, const void *obj, bool key_only)
 		if (ifl_name(nh->ifl_index, name, sizeof(name)) == 0)
 			nsdp_put_str(b, NSDP_A_ROUTE_DEV, name);
 	}
+	nh_list_put(b, nh, NSDP_A_ROUTE_NH_MEMBER, NSDP_A_ROUTE_NH_LOCAL);
 	if (v->verdict_set)
 		nsdp_put_u8(b, NSDP_A_ROUTE_VERDICT, v->verdict);
 }
@@ -334,8 +363,170 @@ route_req_type(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *er
 				    "only user and user-ignore routes are configured here; "
 				    "%s routes come from the code that owns them",
 				    rtt_name(q->spec.type));
-	q->spec.flags = tb[NSDP_A_ROUTE_FLAGS] != NULL ? nsdp_get_u16(tb[NSDP_A_ROUTE_FLAGS]) : 0;
-	q->spec.ifl_index = tb[NSDP_A_ROUTE_IFL] != NULL ? nsdp_get_u32(tb[NSDP_A_ROUTE_IFL]) : 0;
+	return 0;
+}
+
+/*
+ * The ifl named by @a as an interface of the route's table: it exists and
+ * has an iff of the family in the table's routing instance. @what names
+ * its role for the message. @return the ifl_index, or 0 with @err set.
+ */
+static uint32_t
+route_req_ifl(struct ctrl_req *r, const struct nlattr *a, const struct route_req *q,
+	      const char *what, struct nsdp_err *err)
+{
+	const char *name = nsdp_get_str(a);
+	unsigned f = q->spec.key.family == 6 ? IFF_INET6 : IFF_INET;
+	const char *fam = f == IFF_INET6 ? "inet6" : "inet";
+	uint32_t idx = ifl_index_by_name(name);
+	const struct ifl *ifl = idx != 0 ? ifl_lookup(idx) : NULL;
+
+	if (ifl == NULL) {
+		nsdp_err_set(err, ENODEV, ctrl_attr_off(r, a), "no interface '%s'", name);
+		return 0;
+	}
+	if (!ifl->fam[f].present) {
+		nsdp_err_set(err, EINVAL, ctrl_attr_off(r, a), "%s (%s) has no %s iff", name, what,
+			     fam);
+		return 0;
+	}
+	if (ifl->fam[f].rt_inst != q->inst) {
+		nsdp_err_set(err, EINVAL, ctrl_attr_off(r, a),
+			     "%s (%s) is in table %u, not %u: its %s packets are never routed here",
+			     name, what, ifl->fam[f].rt_inst, q->inst, fam);
+		return 0;
+	}
+	return idx;
+}
+
+/*
+ * Flags of an ADD / CHANGE: RTF_LOCAL (local-only) and RTF_SCOPE (IPv6) as
+ * given, RTF_IFCHECK through IIF, the interface packets must come in on.
+ */
+static int
+route_req_flags(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr *whole,
+		struct nsdp_err *err, struct route_req *q)
+{
+	const struct nlattr *fl = tb[NSDP_A_ROUTE_FLAGS], *iif = tb[NSDP_A_ROUTE_IIF];
+	uint16_t flags = fl != NULL ? nsdp_get_u16(fl) : 0;
+
+	if ((flags & RTF_SCOPE) && q->spec.key.family != 6)
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, fl),
+				    "RTF_SCOPE is for IPv6 routes");
+	if ((flags & RTF_IFCHECK) && iif == NULL)
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, fl != NULL ? fl : whole),
+				    "RTF_IFCHECK needs the incoming interface (iif IFL)");
+	if (iif != NULL) {
+		q->spec.ifl_index = route_req_ifl(r, iif, q, "iif", err);
+		if (q->spec.ifl_index == 0)
+			return -err->errnum;
+		flags |= RTF_IFCHECK;
+	}
+	if ((flags & RTF_IFCHECK) && (flags & RTF_LOCAL))
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, iif),
+				    "iif and local-only exclude each other: a packet comes in on "
+				    "an interface or is originated here, so none could use the "
+				    "route");
+	q->spec.flags = flags;
+	return 0;
+}
+
+/* Whether the destination of @k is multicast: inside 224.0.0.0/4 or ff00::/8. */
+static bool
+route_key_multicast(const struct route_key *k)
+{
+	if (k->family == 4)
+		return k->dst_len >= 4 && (k->dst[0] & 0xf0) == 0xe0;
+	return k->dst_len >= 8 && k->dst[0] == 0xff;
+}
+
+/*
+ * The list of an MGROUP / MULTICAST next hop: NH_MEMBER nests naming ifls
+ * of the table (MULTICAST: ones that can send multicast), NH_LOCAL for the
+ * local copy (MULTICAST only). A set: no ifl twice, at most NH_LIST_MAX
+ * entries, the local copy included; never the route's incoming interface.
+ */
+static int
+route_req_list(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr *whole,
+	       struct nsdp_err *err, struct route_req *q, struct nh_spec *s)
+{
+	const struct nsdp_policy *mpol =
+		nsdp_msg_policy(r->nlh->nlmsg_type)->attrs[NSDP_A_ROUTE_NH_MEMBER].nested;
+	const struct nlattr *ty = tb[NSDP_A_ROUTE_NH_TYPE], *loc = tb[NSDP_A_ROUTE_NH_LOCAL];
+	const struct nlattr *a, *mem[NH_LIST_MAX + 1];
+	const struct route_key *k = &q->spec.key;
+	bool mc = s->type == RNH_MULTICAST;
+	unsigned f = k->family == 6 ? IFF_INET6 : IFF_INET, nm = 0;
+	char buf[INET6_ADDRSTRLEN];
+	int rc;
+
+	if (!route_key_multicast(k))
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, ty),
+				    "a%s %s next hop is for multicast destinations (224.0.0.0/4, "
+				    "ff00::/8); %s/%u is not one", mc ? "" : "n",
+				    rnh_type_name(s->type), addr_str(k->family, k->dst, buf, sizeof(buf)),
+				    k->dst_len);
+	if (!mc && k->dst_len != (k->family == 4 ? 32 : 128))
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, ty),
+				    "an mgroup next hop is for a group route: a full-length group "
+				    "(/%u)", k->family == 4 ? 32 : 128);
+	if (loc != NULL && !mc)
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, loc),
+				    "local goes with a multicast next hop (an mgroup lists where the "
+				    "group is joined)");
+	if (loc != NULL && nsdp_get_u8(loc) != 0)
+		s->ifl_list[s->n_ifl++] = 0;
+	/* Members are top-level attributes of a single ADD, or inside its ENTRY. */
+	if (whole != NULL) {
+		mnl_attr_for_each_nested(a, whole)
+			if (mnl_attr_get_type(a) == NSDP_A_ROUTE_NH_MEMBER && nm <= NH_LIST_MAX)
+				mem[nm++] = a;
+	} else {
+		mnl_attr_for_each(a, r->nlh, 0)
+			if (mnl_attr_get_type(a) == NSDP_A_ROUTE_NH_MEMBER && nm <= NH_LIST_MAX)
+				mem[nm++] = a;
+	}
+	for (unsigned m = 0; m < nm; m++) {
+		const struct nlattr *mtb[NSDP_TB_MAX] = { 0 };
+		uint32_t idx;
+
+		a = mem[m];
+		rc = nsdp_parse_nested(r->nlh, a, mpol, mtb, err);
+		if (rc < 0)
+			return rc;
+		if (mtb[NSDP_A_NHM_IFL] != NULL)
+			return nsdp_err_set(err, EOPNOTSUPP, ctrl_attr_off(r, mtb[NSDP_A_NHM_IFL]),
+					    "a member is named by its ifl name; its index is in "
+					    "replies only");
+		if (mtb[NSDP_A_NHM_NAME] == NULL)
+			return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, a),
+					    "a member without an ifl name");
+		if (s->n_ifl == NH_LIST_MAX)
+			return nsdp_err_set(err, E2BIG, ctrl_attr_off(r, a),
+					    "at most %u entries in a list (the local copy counts)",
+					    NH_LIST_MAX);
+		idx = route_req_ifl(r, mtb[NSDP_A_NHM_NAME], q, "a member", err);
+		if (idx == 0)
+			return -err->errnum;
+		for (unsigned i = 0; i < s->n_ifl; i++)
+			if (s->ifl_list[i] == idx)
+				return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, a),
+						    "%s is listed twice",
+						    nsdp_get_str(mtb[NSDP_A_NHM_NAME]));
+		if ((q->spec.flags & RTF_IFCHECK) && idx == q->spec.ifl_index)
+			return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, a),
+					    "%s is the incoming interface (iif): copies never go "
+					    "back out of it", nsdp_get_str(mtb[NSDP_A_NHM_NAME]));
+		if (mc && ifl_lookup(idx)->fam[f].bcast_l2_len == 0)
+			return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, a),
+					    "%s cannot send multicast (NBMA, PPPoE or no port)",
+					    nsdp_get_str(mtb[NSDP_A_NHM_NAME]));
+		s->ifl_list[s->n_ifl++] = idx;
+	}
+	if (s->n_ifl == 0 || (!mc && s->ifl_list[0] == 0))
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, ty),
+				    mc ? "a multicast next hop needs interfaces or local"
+				       : "an mgroup next hop needs the interfaces the group is joined on");
 	return 0;
 }
 
@@ -354,14 +545,20 @@ route_req_nh(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr *
 	char buf[INET6_ADDRSTRLEN];
 	int rc;
 
+	const struct nlattr *mem = tb[NSDP_A_ROUTE_NH_MEMBER], *loc = tb[NSDP_A_ROUTE_NH_LOCAL];
+	uint8_t t = ty != NULL ? nsdp_get_u8(ty) : 0;
+
 	if ((gw != NULL) + (ty != NULL) + (ix != NULL) != 1)
 		return nsdp_err_set(err, EINVAL,
 				    ctrl_attr_off(r, gw && ty ? ty : gw && ix ? ix : ty && ix ? ix : whole),
 				    gw || ty || ix ? "give one next hop: a gateway, a type or an index"
 						   : "the route's next hop is missing (via, reject, "
-						     "discard or a next-hop index)");
+						     "discard, multicast, mgroup or a next-hop index)");
 	if (dev != NULL && gw == NULL)
 		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, dev), "dev goes with a gateway");
+	if ((mem != NULL || loc != NULL) && t != RNH_MULTICAST && t != RNH_MGROUP)
+		return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, mem != NULL ? mem : loc),
+				    "interfaces go with a multicast or mgroup next hop");
 	if (ix != NULL) {
 		const struct nexthop *nh = nh_by_index(nsdp_get_u32(ix));
 
@@ -376,12 +573,19 @@ route_req_nh(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr *
 		return 0;
 	}
 	if (ty != NULL) {
-		struct nh_spec s = { .family = family, .type = nsdp_get_u8(ty) };
+		struct nh_spec s = { .family = family, .type = t };
 
-		if (s.type != RNH_REJECT && s.type != RNH_DISCARD)
+		if (s.type != RNH_REJECT && s.type != RNH_DISCARD && s.type != RNH_MULTICAST &&
+		    s.type != RNH_MGROUP)
 			return nsdp_err_set(err, EINVAL, ctrl_attr_off(r, ty),
 					    "a %s next hop is not configured directly (use reject, "
-					    "discard or via)", rnh_type_name(s.type));
+					    "discard, multicast, mgroup or via)",
+					    rnh_type_name(s.type));
+		if (s.type == RNH_MULTICAST || s.type == RNH_MGROUP) {
+			rc = route_req_list(r, tb, whole, err, q, &s);
+			if (rc < 0)
+				return rc;
+		}
 		q->spec.nh = nh_get(&s);
 		if (q->spec.nh == NULL)
 			return nsdp_err_set(err, errno, ctrl_attr_off(r, ty), "no next hop: %s",
@@ -432,17 +636,23 @@ route_req_parse(struct ctrl_req *r, const struct nlattr **tb, const struct nlatt
 	if (rc == 0)
 		rc = route_req_type(r, tb, err, q);
 	if (rc == 0 && with_nh)
+		rc = route_req_flags(r, tb, whole, err, q);
+	if (rc == 0 && with_nh)
 		rc = route_req_nh(r, tb, whole, err, q);
 	return rc;
 }
 
-#define ROUTE_REQ_ATTRS                                                                     \
+/* A route's key and type: DELETE, and with the next hop and flags ADD / CHANGE. */
+#define ROUTE_KEY_ATTRS                                                                     \
 	(1u << NSDP_A_ROUTE_TABLE | 1u << NSDP_A_ROUTE_FAMILY | 1u << NSDP_A_ROUTE_DST |    \
 	 1u << NSDP_A_ROUTE_DST_LEN | 1u << NSDP_A_ROUTE_SRC | 1u << NSDP_A_ROUTE_SRC_LEN |  \
-	 1u << NSDP_A_ROUTE_TYPE | 1u << NSDP_A_ROUTE_FLAGS | 1u << NSDP_A_ROUTE_IFL)
+	 1u << NSDP_A_ROUTE_TYPE)
+/* The GETNEXT cursor: the key, type and ifl of the last route sent. */
+#define ROUTE_REQ_ATTRS (ROUTE_KEY_ATTRS | 1u << NSDP_A_ROUTE_FLAGS | 1u << NSDP_A_ROUTE_IFL)
 #define ROUTE_NH_ATTRS                                                                    \
 	(1u << NSDP_A_ROUTE_NH_TYPE | 1u << NSDP_A_ROUTE_GATEWAY | 1u << NSDP_A_ROUTE_DEV | \
-	 1u << NSDP_A_ROUTE_NH_INDEX)
+	 1u << NSDP_A_ROUTE_NH_INDEX | 1u << NSDP_A_ROUTE_NH_MEMBER |                        \
+	 1u << NSDP_A_ROUTE_NH_LOCAL | 1u << NSDP_A_ROUTE_FLAGS | 1u << NSDP_A_ROUTE_IIF)
 
 /* What undoing one added route needs: the user route it replaced, if any. */
 struct route_undo {
@@ -463,7 +673,7 @@ route_add_one(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr 
 	const char *why;
 	int rc;
 
-	rc = ctrl_only_attrs(r, tb, ROUTE_REQ_ATTRS | ROUTE_NH_ATTRS, err);
+	rc = ctrl_only_attrs(r, tb, ROUTE_KEY_ATTRS | ROUTE_NH_ATTRS, err);
 	if (rc == 0)
 		rc = route_req_parse(r, tb, whole, err, &q, true);
 	if (rc < 0)
@@ -617,7 +827,7 @@ route_change_h(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *er
 	int rc;
 
 	config_assert_locked();
-	rc = ctrl_only_attrs(r, tb, ROUTE_REQ_ATTRS | ROUTE_NH_ATTRS, err);
+	rc = ctrl_only_attrs(r, tb, ROUTE_KEY_ATTRS | ROUTE_NH_ATTRS, err);
 	if (rc == 0)
 		rc = route_req_parse(r, tb, NULL, err, &q, true);
 	if (rc < 0)
@@ -641,7 +851,7 @@ route_del_one(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr 
 	const char *why;
 	int rc;
 
-	rc = ctrl_only_attrs(r, tb, ROUTE_REQ_ATTRS, err);
+	rc = ctrl_only_attrs(r, tb, ROUTE_KEY_ATTRS, err);
 	if (rc == 0)
 		rc = route_req_parse(r, tb, whole, err, &q, false);
 	if (rc < 0)
@@ -857,6 +1067,7 @@ nexthop_put(struct nsdp_builder *b, const void *obj, bool key_only)
 		nsdp_put_str(b, NSDP_A_NEXTHOP_RESOLVER, nh->resolver->name);
 	if (nh->n_ifl > 0)
 		nsdp_put_u8(b, NSDP_A_NEXTHOP_N_IFL, nh->n_ifl);
+	nh_list_put(b, nh, NSDP_A_NEXTHOP_MEMBER, NSDP_A_NEXTHOP_LOCAL);
 }
 
 static int

@@ -33,6 +33,78 @@ static const char *const verdicts[] = { "forward", "drop (ifcheck)", "drop (loca
 
 #define NAME_OF(tab, v) ((v) < sizeof(tab) / sizeof((tab)[0]) && (tab)[v] ? (tab)[v] : "?")
 
+/* enum rnh_type values of the list next hops; NH_LIST_MAX of nexthop.h. */
+#define RNH_MGROUP_V 10
+#define RNH_MULTICAST_V 11
+#define LIST_MAX 32
+#define IFL_NAME_MAX 64
+
+/* A next hop's ifl list as a reply carries it: member nests and the local copy. */
+struct nh_list_view {
+	unsigned n;
+	char names[LIST_MAX][IFL_NAME_MAX];
+	bool local;
+};
+
+/* The members (attribute @member_attr) and local copy (@local_attr) of a reply. */
+static void
+nh_list_view(const struct nlmsghdr *nlh, const struct nlattr **tb, uint16_t member_attr,
+	     uint16_t local_attr, struct nh_list_view *l)
+{
+	const struct nlattr *a;
+
+	memset(l, 0, sizeof(*l));
+	l->local = tb[local_attr] != NULL && nsdp_get_u8(tb[local_attr]) != 0;
+	if (nlh == NULL)
+		return;
+	mnl_attr_for_each(a, nlh, 0) {
+		const struct nlattr *e;
+		const char *name = NULL;
+		uint32_t idx = 0;
+
+		if (mnl_attr_get_type(a) != member_attr || l->n == LIST_MAX)
+			continue;
+		mnl_attr_for_each_nested(e, a) {
+			if (mnl_attr_get_type(e) == NSDP_A_NHM_NAME)
+				name = nsdp_get_str(e);
+			else if (mnl_attr_get_type(e) == NSDP_A_NHM_IFL)
+				idx = nsdp_get_u32(e);
+		}
+		/* An ifl gone since (a DEAD next hop) has only its index. */
+		if (name != NULL)
+			snprintf(l->names[l->n++], IFL_NAME_MAX, "%s", name);
+		else
+			snprintf(l->names[l->n++], IFL_NAME_MAX, "%u", idx);
+	}
+}
+
+/* "a,b,local" ("-" for none). */
+static void
+nh_list_str(const struct nh_list_view *l, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < l->n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", l->names[i]);
+	if (l->local && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%slocal", l->n ? "," : "");
+	if (off == 0)
+		snprintf(buf, len, "-");
+}
+
+static void
+nh_list_json(struct out_json *j, const char *key, const char *local_key,
+	     const struct nh_list_view *l)
+{
+	out_json_key(j, key);
+	out_json_arr_begin(j);
+	for (unsigned i = 0; i < l->n; i++)
+		out_json_str(j, l->names[i]);
+	out_json_arr_end(j);
+	out_json_kbool(j, local_key, l->local);
+}
+
 /* ---- words ---------------------------------------------------------------- */
 
 static int
@@ -246,15 +318,17 @@ struct route_view {
 	const char *dev, *ifl_name;
 	bool has_verdict;
 	uint8_t verdict;
+	struct nh_list_view list;      /* MGROUP / MULTICAST */
 };
 
 static void
-route_view(const struct nlattr **tb, struct route_view *v)
+route_view(const struct nlmsghdr *nlh, const struct nlattr **tb, struct route_view *v)
 {
 	char a[INET6_ADDRSTRLEN];
 	int af;
 
 	memset(v, 0, sizeof(*v));
+	nh_list_view(nlh, tb, NSDP_A_ROUTE_NH_MEMBER, NSDP_A_ROUTE_NH_LOCAL, &v->list);
 	v->table = tb[NSDP_A_ROUTE_TABLE] ? nsdp_get_u32(tb[NSDP_A_ROUTE_TABLE]) : 0;
 	v->family = tb[NSDP_A_ROUTE_FAMILY] ? nsdp_get_u8(tb[NSDP_A_ROUTE_FAMILY]) : 4;
 	af = v->family == 6 ? AF_INET6 : AF_INET;
@@ -280,10 +354,17 @@ route_view(const struct nlattr **tb, struct route_view *v)
 		v->verdict = nsdp_get_u8(tb[NSDP_A_ROUTE_VERDICT]);
 }
 
+static bool
+nh_is_list(uint8_t type, const struct nh_list_view *l)
+{
+	return type == RNH_MGROUP_V || type == RNH_MULTICAST_V || l->n > 0 || l->local;
+}
+
+/* RTF_IFCHECK (iif), RTF_LOCAL (local-only), RTF_SCOPE, as the CLI names them. */
 static void
 flags_str(uint16_t f, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", f & 1 ? "ifcheck," : "", f & 2 ? "local," : "",
+	snprintf(buf, len, "%s%s%s%s", f & 1 ? "ifcheck," : "", f & 2 ? "local-only," : "",
 		 f & 4 ? "scope," : "", f == 0 ? "-" : "");
 	if (f != 0 && buf[0] != '\0')
 		buf[strlen(buf) - 1] = '\0';
@@ -314,6 +395,8 @@ route_json(struct out_json *j, const struct route_view *v)
 		out_json_ku64(j, "nexthop_ifl", v->nh_ifl);
 	if (v->dev != NULL)
 		out_json_kstr(j, "dev", v->dev);
+	if (nh_is_list(v->nh_type, &v->list))
+		nh_list_json(j, "nexthop_ifls", "nexthop_local", &v->list);
 	if (v->has_verdict)
 		out_json_kstr(j, "verdict", NAME_OF(verdicts, v->verdict));
 }
@@ -327,8 +410,7 @@ route_row(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct nlattr
 	struct route_view v;
 	char fl[32];
 
-	(void)nlh;
-	route_view(tb, &v);
+	route_view(nlh, tb, &v);
 	if (ctx->json) {
 		out_json_obj_begin(&ctx->js);
 		route_json(&ctx->js, &v);
@@ -352,12 +434,18 @@ route_row(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct nlattr
 	out_table_cell(t, R_NH, "%u", v.nh_index);
 	out_table_cell(t, R_NHTYPE, "%s", NAME_OF(rnh_names, v.nh_type));
 	out_table_cell(t, R_VIA, "%s", v.gw[0] ? v.gw : "-");
-	if (v.dev != NULL)
+	if (v.dev != NULL) {
 		out_table_cell(t, R_DEV, "%s", v.dev);
-	else if (v.nh_ifl != 0)
+	} else if (v.nh_ifl != 0) {
 		out_table_cell(t, R_DEV, "%u", v.nh_ifl);
-	else
+	} else if (nh_is_list(v.nh_type, &v.list)) {
+		char lst[LIST_MAX * IFL_NAME_MAX + 8];
+
+		nh_list_str(&v.list, lst, sizeof(lst));
+		out_table_cell(t, R_DEV, "%s", lst);
+	} else {
 		out_table_cell(t, R_DEV, "-");
+	}
 	return 0;
 }
 
@@ -377,14 +465,62 @@ struct route_args {
 	const char *dev;
 	uint8_t nh_type;
 	uint32_t nh_index;
+	/* multicast / mgroup: the list (names point into list_buf) */
+	unsigned n_members;
+	const char *members[LIST_MAX];
+	bool local;
+	char list_buf[LIST_MAX * IFL_NAME_MAX + LIST_MAX + 8];
+	/* flags: iif IFL (RTF_IFCHECK), local-only (RTF_LOCAL) */
+	const char *iif;
+	bool local_only;
 	/* words, for marks */
-	char **w_dst, **w_src, **w_table, **w_type, **w_nh, **w_dev;
+	char **w_dst, **w_src, **w_table, **w_type, **w_nh, **w_dev, **w_list, **w_iif, **w_lo;
 };
 
+/* The IFL,IFL...[,local] word of multicast / mgroup into @a. */
+static int
+route_list_parse(struct nsctl_ctx *ctx, char **wordp, bool multicast, struct route_args *a)
+{
+	char *p, *save = NULL;
+
+	if (strlen(*wordp) >= sizeof(a->list_buf))
+		return nsctl_err_word(ctx, wordp, "interface list too long");
+	strcpy(a->list_buf, *wordp);
+	for (p = strtok_r(a->list_buf, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
+		if (strcmp(p, "local") == 0) {
+			if (!multicast)
+				return nsctl_err_word(ctx, wordp, "'local' goes with multicast: an "
+						      "mgroup lists the interfaces the group is "
+						      "joined on");
+			if (a->local)
+				return nsctl_err_word(ctx, wordp, "'local' is listed twice");
+			a->local = true;
+			continue;
+		}
+		if (strlen(p) >= IFL_NAME_MAX)
+			return nsctl_err_word(ctx, wordp, "interface name '%s' too long", p);
+		for (unsigned i = 0; i < a->n_members; i++)
+			if (strcmp(a->members[i], p) == 0)
+				return nsctl_err_word(ctx, wordp, "'%s' is listed twice", p);
+		if (a->n_members + a->local >= LIST_MAX)
+			return nsctl_err_word(ctx, wordp, "at most %d entries in a list (local "
+					      "counts)", LIST_MAX);
+		a->members[a->n_members++] = p;
+	}
+	if (a->n_members == 0 && !a->local)
+		return nsctl_err_word(ctx, wordp, "an interface list (IFL[,IFL...]%s) is expected",
+				      multicast ? "[,local]" : "");
+	if (a->n_members == 0 && !multicast)
+		return nsctl_err_word(ctx, wordp, "an mgroup needs the interfaces the group is "
+				      "joined on");
+	return 0;
+}
+
 /*
- * PREFIX [from SRC] [via ADDR [dev IFL] | reject | discard | nexthop N]
+ * PREFIX [from SRC] [via ADDR [dev IFL] | reject | discard | nexthop N |
+ * multicast IFL,...[,local] | mgroup IFL,...] [iif IFL] [local-only]
  * [table N] [type user|user-ignore]. @with_nh: the next hop is required
- * (add, change) or refused (del).
+ * (add, change) or refused (del), and so are the flags.
  */
 static int
 route_args_parse(struct nsctl_ctx *ctx, int argc, char **argv, bool with_nh, struct route_args *a)
@@ -402,11 +538,16 @@ route_args_parse(struct nsctl_ctx *ctx, int argc, char **argv, bool with_nh, str
 	for (i = 1; i < argc; i++) {
 		const char *w = argv[i];
 		bool nh_word = strcmp(w, "via") == 0 || strcmp(w, "reject") == 0 ||
-			       strcmp(w, "discard") == 0 || strcmp(w, "nexthop") == 0;
+			       strcmp(w, "discard") == 0 || strcmp(w, "nexthop") == 0 ||
+			       strcmp(w, "multicast") == 0 || strcmp(w, "mgroup") == 0;
+		bool flag_word = strcmp(w, "iif") == 0 || strcmp(w, "local-only") == 0;
 
 		if (nh_word && !with_nh)
 			return nsctl_err_word(ctx, &argv[i], "a route is deleted by its key: no "
 					      "next hop here");
+		if (flag_word && !with_nh)
+			return nsctl_err_word(ctx, &argv[i], "a route is deleted by its key: no "
+					      "flags here");
 		if (nh_word && (a->has_gw || a->has_nhtype || a->has_nhindex))
 			return nsctl_err_word(ctx, &argv[i], "one next hop per route");
 		if (strcmp(w, "from") == 0) {
@@ -444,6 +585,33 @@ route_args_parse(struct nsctl_ctx *ctx, int argc, char **argv, bool with_nh, str
 			a->w_nh = &argv[i];
 			a->has_nhtype = true;
 			a->nh_type = strcmp(w, "reject") == 0 ? 1 : 2;
+		} else if (strcmp(w, "multicast") == 0 || strcmp(w, "mgroup") == 0) {
+			bool mc = strcmp(w, "multicast") == 0;
+
+			if (++i >= argc)
+				return nsctl_err_missing(ctx, mc ? "interfaces after 'multicast' "
+								   "(IFL[,IFL...][,local])"
+								 : "interfaces after 'mgroup' "
+								   "(IFL[,IFL...])");
+			a->w_nh = &argv[i - 1];
+			a->w_list = &argv[i];
+			rc = route_list_parse(ctx, &argv[i], mc, a);
+			if (rc != 0)
+				return rc;
+			a->has_nhtype = true;
+			a->nh_type = mc ? RNH_MULTICAST_V : RNH_MGROUP_V;
+		} else if (strcmp(w, "iif") == 0) {
+			if (a->iif != NULL)
+				return nsctl_err_word(ctx, &argv[i], "one 'iif' per route");
+			if (++i >= argc)
+				return nsctl_err_missing(ctx, "an interface name after 'iif'");
+			if (strlen(argv[i]) >= IFL_NAME_MAX)
+				return nsctl_err_word(ctx, &argv[i], "interface name too long");
+			a->w_iif = &argv[i];
+			a->iif = argv[i];
+		} else if (strcmp(w, "local-only") == 0) {
+			a->w_lo = &argv[i];
+			a->local_only = true;
 		} else if (strcmp(w, "nexthop") == 0) {
 			if (++i >= argc)
 				return nsctl_err_missing(ctx, "a next-hop index after 'nexthop'");
@@ -474,11 +642,17 @@ route_args_parse(struct nsctl_ctx *ctx, int argc, char **argv, bool with_nh, str
 			a->has_type = true;
 		} else {
 			return nsctl_err_word(ctx, &argv[i], "unexpected '%s' (from, %stable, type)", w,
-					      with_nh ? "via, dev, reject, discard, nexthop, " : "");
+					      with_nh ? "via, dev, reject, discard, nexthop, multicast, "
+							"mgroup, iif, local-only, "
+						      : "");
 		}
 	}
 	if (with_nh && !a->has_gw && !a->has_nhtype && !a->has_nhindex)
-		return nsctl_err_missing(ctx, "a next hop (via ADDR, reject, discard or nexthop N)");
+		return nsctl_err_missing(ctx, "a next hop (via ADDR, reject, discard, multicast "
+					 "IFL,..., mgroup IFL,... or nexthop N)");
+	if (a->iif != NULL && a->local_only)
+		return nsctl_err_word(ctx, a->w_lo, "iif and local-only exclude each other: a packet "
+				      "comes in on an interface or is originated here");
 	return 0;
 }
 
@@ -515,9 +689,27 @@ route_args_put(struct nsctl_ctx *ctx, struct nsctl_req *req, struct nsdp_builder
 	} else if (a->has_nhtype) {
 		mark(m, a->w_nh);
 		nsdp_put_u8(b, NSDP_A_ROUTE_NH_TYPE, a->nh_type);
+		if (a->w_list != NULL)
+			mark(m, a->w_list);
+		for (unsigned i = 0; i < a->n_members; i++) {
+			struct nlattr *nest = nsdp_nest_start(b, NSDP_A_ROUTE_NH_MEMBER);
+
+			nsdp_put_str(b, NSDP_A_NHM_NAME, a->members[i]);
+			nsdp_nest_end(b, nest);
+		}
+		if (a->local)
+			nsdp_put_u8(b, NSDP_A_ROUTE_NH_LOCAL, 1);
 	} else if (a->has_nhindex) {
 		mark(m, a->w_nh);
 		nsdp_put_u32(b, NSDP_A_ROUTE_NH_INDEX, a->nh_index);
+	}
+	if (a->iif != NULL) {
+		mark(m, a->w_iif);
+		nsdp_put_str(b, NSDP_A_ROUTE_IIF, a->iif);
+	}
+	if (a->local_only) {
+		mark(m, a->w_lo);
+		nsdp_put_u16(b, NSDP_A_ROUTE_FLAGS, 0x2 /* RTF_LOCAL */);
 	}
 }
 
@@ -728,9 +920,9 @@ route_batched(struct nsctl_ctx *ctx, char **argv, const struct route_args *a, ui
 	if (rc != 0)
 		return rc;
 	tlen = line != NULL ? strlen(line->text) + 1 : 1;
-	/* Room for one more entry (about 120 bytes) and its text? */
+	/* Room for one more entry (about 120 bytes, 80 more per listed ifl) and its text? */
 	if (chunk.open && (chunk.op != op || chunk.n == ROUTE_CHUNK ||
-			   chunk.b.nlh->nlmsg_len + 160 > NSDP_MSG_MAX ||
+			   chunk.b.nlh->nlmsg_len + 160 + 80 * a->n_members > NSDP_MSG_MAX ||
 			   chunk.text_len + tlen > CHUNK_TEXT)) {
 		rc = chunk_flush(ctx);
 		if (rc != 0)
@@ -872,8 +1064,8 @@ route_get_print(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct 
 	struct route_view v;
 	char fl[32];
 
-	(void)nlh, (void)arg;
-	route_view(tb, &v);
+	(void)arg;
+	route_view(nlh, tb, &v);
 	if (ctx->json) {
 		out_json_obj_begin(&ctx->js);
 		route_json(&ctx->js, &v);
@@ -899,6 +1091,12 @@ route_get_print(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct 
 		fprintf(ctx->out, " dev %s", v.dev);
 	else if (v.nh_ifl != 0)
 		fprintf(ctx->out, " dev %u", v.nh_ifl);
+	if (nh_is_list(v.nh_type, &v.list)) {
+		char lst[LIST_MAX * IFL_NAME_MAX + 8];
+
+		nh_list_str(&v.list, lst, sizeof(lst));
+		fprintf(ctx->out, " ifls %s", lst);
+	}
 	if (v.has_verdict)
 		fprintf(ctx->out, ": %s", NAME_OF(verdicts, v.verdict));
 	fputc('\n', ctx->out);
@@ -981,9 +1179,13 @@ nexthop_row(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct nlat
 	const char *ifl_name = tb[NSDP_A_NEXTHOP_IFL_NAME] ? nsdp_get_str(tb[NSDP_A_NEXTHOP_IFL_NAME])
 							   : NULL;
 	char addr[INET6_ADDRSTRLEN] = "";
-	bool has_addr = false;
+	char lst[LIST_MAX * IFL_NAME_MAX + 8];
+	struct nh_list_view l;
+	bool has_addr = false, is_list;
 
-	(void)nlh;
+	nh_list_view(nlh, tb, NSDP_A_NEXTHOP_MEMBER, NSDP_A_NEXTHOP_LOCAL, &l);
+	is_list = nh_is_list(type, &l);
+	nh_list_str(&l, lst, sizeof(lst));
 	if (tb[NSDP_A_NEXTHOP_ADDR] != NULL) {
 		static const uint8_t zero[16];
 		const uint8_t *p = mnl_attr_get_payload(tb[NSDP_A_NEXTHOP_ADDR]);
@@ -1010,6 +1212,8 @@ nexthop_row(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct nlat
 			out_json_ku64(&ctx->js, "mtu", nsdp_get_u16(tb[NSDP_A_NEXTHOP_MTU]));
 		if (tb[NSDP_A_NEXTHOP_RESOLVER])
 			out_json_kstr(&ctx->js, "resolver", nsdp_get_str(tb[NSDP_A_NEXTHOP_RESOLVER]));
+		if (is_list)
+			nh_list_json(&ctx->js, "ifls", "local", &l);
 		out_json_obj_end(&ctx->js);
 		if (t == NULL)
 			out_json_end_doc(&ctx->js);
@@ -1030,6 +1234,10 @@ nexthop_row(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct nlat
 				out_table_cell(t, 1, "%s (%u)", ifl_name, ifl);
 			else
 				out_table_cell(t, 1, "%u", ifl);
+		}
+		if (is_list) {
+			out_table_row(t); out_table_cell(t, 0, "ifls");
+			out_table_cell(t, 1, "%s", lst);
 		}
 		if (has_addr) {
 			out_table_row(t); out_table_cell(t, 0, "address"); out_table_cell(t, 1, "%s", addr);
@@ -1063,6 +1271,8 @@ nexthop_row(struct nsctl_ctx *ctx, const struct nlmsghdr *nlh, const struct nlat
 		out_table_cell(t, N_IFL, "%s", ifl_name);
 	else if (ifl != 0)
 		out_table_cell(t, N_IFL, "%u", ifl);
+	else if (is_list)
+		out_table_cell(t, N_IFL, "%s", lst);
 	else
 		out_table_cell(t, N_IFL, "-");
 	out_table_cell(t, N_ADDR, "%s", has_addr ? addr : "-");
@@ -1127,16 +1337,22 @@ static const struct nsctl_cmd route_cmds[] = {
 	  "List the routing instances (routes per family, forwarding structure size),\n"
 	  "or show one." },
 	{ "route", "add", route_add,
-	  "route add PREFIX [from SRC/LEN] (via ADDR [dev IFL] | reject | discard | nexthop N)\n"
-	  "          [table N] [type user|user-ignore]\n"
+	  "route add PREFIX [from SRC/LEN] (via ADDR [dev IFL] | reject | discard | nexthop N |\n"
+	  "          multicast IFL[,IFL...][,local] | mgroup IFL[,IFL...])\n"
+	  "          [iif IFL] [local-only] [table N] [type user|user-ignore]\n"
 	  "Add a user route; it replaces the user route of the same key. 'via' resolves\n"
 	  "the gateway among interface routes (dev IFL: of that interface only). A\n"
-	  "source prefix needs a full-length destination ((S,G) routes). In batch mode\n"
-	  "consecutive adds travel many to a message." },
+	  "source prefix needs a full-length destination ((S,G) routes). 'multicast'\n"
+	  "copies packets to a multicast destination out of each listed interface\n"
+	  "('local': a copy for this system); 'mgroup' receives a group on the listed\n"
+	  "interfaces. 'iif IFL': only packets that came in on IFL use the route (the\n"
+	  "RPF check of multicast routes); 'local-only': only packets originated here.\n"
+	  "In batch mode consecutive adds travel many to a message." },
 	{ "route", "change", route_change,
-	  "route change PREFIX [from SRC/LEN] (via ADDR [dev IFL] | reject | discard | nexthop N)\n"
-	  "             [table N] [type user|user-ignore]\n"
-	  "Change the next hop of an existing user route." },
+	  "route change PREFIX [from SRC/LEN] (via ADDR [dev IFL] | reject | discard | nexthop N |\n"
+	  "             multicast IFL[,IFL...][,local] | mgroup IFL[,IFL...])\n"
+	  "             [iif IFL] [local-only] [table N] [type user|user-ignore]\n"
+	  "Change the next hop and flags of an existing user route." },
 	{ "route", "del", route_del,
 	  "route del PREFIX [from SRC/LEN] [table N] [type user|user-ignore]\n"
 	  "Delete the user route of the key. Permanent routes cannot be deleted. In\n"
@@ -1151,6 +1367,7 @@ static const struct nsctl_cmd route_cmds[] = {
 	  "whether the route's flags let the packet through." },
 	{ "nexthop", "show", nexthop_show,
 	  "nexthop show [N]\n"
-	  "List the next hops (type, interface, address, references), or show next hop N." },
+	  "List the next hops (type, interface or list of interfaces, address,\n"
+	  "references), or show next hop N." },
 };
 NSCTL_REGISTER(route_cmds)

@@ -19,6 +19,12 @@ static const struct nsdp_attr_policy table_attrs[NSDP_A_TABLE_MAX] = {
 };
 static POLICY(table_policy, "table", table_attrs);
 
+static const struct nsdp_attr_policy nh_member_attrs[NSDP_A_NHM_MAX] = {
+	[NSDP_A_NHM_NAME] = STR("member ifl name", NAME_LEN),
+	[NSDP_A_NHM_IFL] = U32("member ifl", 0, 0),
+};
+static POLICY(nh_member_policy, "next-hop member", nh_member_attrs);
+
 #define ROUTE_ATTRS                                                        \
 	[NSDP_A_ROUTE_TABLE] = U32("table", 0, TABLE_ID_MAX),              \
 	[NSDP_A_ROUTE_FAMILY] = U8("family", 4, 6),                        \
@@ -38,7 +44,9 @@ static POLICY(table_policy, "table", table_attrs);
 	[NSDP_A_ROUTE_DUMP_TABLE] = U32("dump table", 0, TABLE_ID_MAX),    \
 	[NSDP_A_ROUTE_DUMP_FAMILY] = U8("dump family", 4, 6),              \
 	[NSDP_A_ROUTE_NH_IFL] = U32("next-hop ifl", 0, 0),                 \
-	[NSDP_A_ROUTE_IFL_NAME] = STR("route ifl name", NAME_LEN)
+	[NSDP_A_ROUTE_IFL_NAME] = STR("route ifl name", NAME_LEN),         \
+	[NSDP_A_ROUTE_NH_MEMBER] = NEST_LIST("next-hop member", &nh_member_policy), \
+	[NSDP_A_ROUTE_NH_LOCAL] = U8("next-hop local copy", 0, 1)
 
 static const struct nsdp_attr_policy route_entry_attrs[NSDP_A_ROUTE_MAX] = {
 	ROUTE_ATTRS,
@@ -64,6 +72,8 @@ static const struct nsdp_attr_policy nexthop_attrs[NSDP_A_NEXTHOP_MAX] = {
 	[NSDP_A_NEXTHOP_RESOLVER] = STR("resolver", NAME_LEN),
 	[NSDP_A_NEXTHOP_N_IFL] = U8("ifl count", 0, 0),
 	[NSDP_A_NEXTHOP_IFL_NAME] = STR("ifl name", NAME_LEN),
+	[NSDP_A_NEXTHOP_MEMBER] = NEST_LIST("next-hop member", &nh_member_policy),
+	[NSDP_A_NEXTHOP_LOCAL] = U8("local copy", 0, 1),
 };
 static POLICY(nexthop_policy, "nexthop", nexthop_attrs);
 

@@ -31,20 +31,32 @@ enum {
 	NSDP_A_ROUTE_SRC,          /* binary 16: source prefix ((S,G) routes) */
 	NSDP_A_ROUTE_SRC_LEN,      /* u8, default 0 */
 	NSDP_A_ROUTE_TYPE,         /* u8: enum rtt; requests take user / user-ignore, default user */
-	NSDP_A_ROUTE_FLAGS,        /* u16: RTF_* */
-	NSDP_A_ROUTE_IFL,          /* u32: the route's ifl_index */
-	NSDP_A_ROUTE_NH_TYPE,      /* u8: enum rnh_type; requests: reject, discard */
+	NSDP_A_ROUTE_FLAGS,        /* u16: RTF_*; requests: RTF_LOCAL, RTF_SCOPE (RTF_IFCHECK comes with IIF) */
+	NSDP_A_ROUTE_IFL,          /* u32: the route's ifl_index (replies, dump cursors) */
+	NSDP_A_ROUTE_NH_TYPE,      /* u8: enum rnh_type; requests: reject, discard, mgroup, multicast */
 	NSDP_A_ROUTE_GATEWAY,      /* binary 16: `via` (requests); the next hop's address (replies) */
 	NSDP_A_ROUTE_DEV,          /* string: ifl name of `via ... dev` (requests); the next hop's ifl (replies) */
 	NSDP_A_ROUTE_NH_INDEX,     /* u32: an existing next hop (requests); the next hop (replies) */
-	NSDP_A_ROUTE_IIF,          /* string: GET: the incoming ifl's name (absent = originated here) */
+	NSDP_A_ROUTE_IIF,          /* string: GET: the incoming ifl's name (absent = originated here);
+				    * ADD / CHANGE: RTF_IFCHECK with this ifl */
 	NSDP_A_ROUTE_VERDICT,      /* u8: GET reply: enum nsdp_route_verdict */
 	NSDP_A_ROUTE_DUMP_TABLE,   /* u32: GETNEXT: only this instance (echoed in LAST) */
 	NSDP_A_ROUTE_DUMP_FAMILY,  /* u8: GETNEXT: only this family (echoed in LAST) */
 	NSDP_A_ROUTE_ENTRY,        /* nested, repeated: ADD of many routes, each the attributes above */
 	NSDP_A_ROUTE_NH_IFL,       /* u32: replies: the next hop's ifl index */
 	NSDP_A_ROUTE_IFL_NAME,     /* string: replies: the route's ifl name, when it has one */
+	NSDP_A_ROUTE_NH_MEMBER,    /* nested, repeated (NSDP_A_NHM_*): an ifl of an MGROUP /
+				    * MULTICAST next hop, in list order */
+	NSDP_A_ROUTE_NH_LOCAL,     /* u8 0..1: MULTICAST: a copy goes to the local system (ifl 0) */
 	NSDP_A_ROUTE_MAX,
+};
+
+/* One ifl of a next hop's list (ROUTE NH_MEMBER, NEXTHOP MEMBER). */
+enum {
+	NSDP_A_NHM_UNSPEC,
+	NSDP_A_NHM_NAME,           /* string: the ifl's name (requests; replies when it has one) */
+	NSDP_A_NHM_IFL,            /* u32: replies: its ifl_index */
+	NSDP_A_NHM_MAX,
 };
 
 /* What the forwarding path does with a packet (ROUTE GET). */
@@ -68,6 +80,8 @@ enum {
 	NSDP_A_NEXTHOP_RESOLVER,   /* string: RESOLV: the resolver's name */
 	NSDP_A_NEXTHOP_N_IFL,      /* u8: MGROUP / MULTICAST: ifls listed */
 	NSDP_A_NEXTHOP_IFL_NAME,   /* string: the ifl's name, when it has one */
+	NSDP_A_NEXTHOP_MEMBER,     /* nested, repeated (NSDP_A_NHM_*): MGROUP / MULTICAST list */
+	NSDP_A_NEXTHOP_LOCAL,      /* u8 0..1: MULTICAST: the list has the local copy (ifl 0) */
 	NSDP_A_NEXTHOP_MAX,
 };
 
