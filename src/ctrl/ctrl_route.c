@@ -22,8 +22,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "config.h"
 #include "dataplane/fib.h"
+#include "dataplane/port.h"
 #include "dataplane/route.h"
 #include "handlers.h"
 #include "ifcfg/ifcfg.h"
@@ -664,6 +667,48 @@ struct route_undo {
 	struct route_spec old;    /* holds a reference on old.nh */
 };
 
+/* All-multicast reception on @port, once (nd.c does the same for IPv6 addresses). */
+static void
+port_multicast_on(uint16_t port)
+{
+	int rc;
+
+	if (port >= RTE_MAX_ETHPORTS || !port_is_started(port) || rte_eth_allmulticast_get(port) == 1)
+		return;
+	rc = rte_eth_allmulticast_enable(port);
+	if (rc < 0)
+		RTE_LOG(WARNING, USER1, "port %u: all-multicast mode refused (%s): multicast "
+			"routed through it may not arrive\n", port, strerror(-rc));
+}
+
+/*
+ * A multicast route must see its groups' frames, whose MACs a port filters
+ * unless told otherwise: all-multicast on where they come in: the iif's
+ * port (RTF_IFCHECK), the listed ifls' ports of an MGROUP, else every port.
+ * Never turned off (other routes and families may rely on it). [C]
+ */
+static void
+route_multicast_rx(const struct route_spec *s)
+{
+	const struct nexthop *nh = s->nh;
+	const struct ifl *ifl;
+
+	if (nh->type != RNH_MULTICAST && nh->type != RNH_MGROUP)
+		return;
+	if (s->flags & RTF_IFCHECK) {
+		ifl = ifl_lookup(s->ifl_index);
+		if (ifl != NULL)
+			port_multicast_on(ifl->port);
+	} else if (nh->type == RNH_MGROUP) {
+		for (unsigned i = 0; i < nh->n_ifl; i++)
+			if ((ifl = ifl_lookup(nh->ifl_list[i])) != NULL)
+				port_multicast_on(ifl->port);
+	} else {
+		for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+			port_multicast_on(p);
+	}
+}
+
 /* Add one route, recording how to undo it. */
 static int
 route_add_one(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr *whole,
@@ -683,6 +728,8 @@ route_add_one(struct ctrl_req *r, const struct nlattr **tb, const struct nlattr 
 	u->key = q.spec.key;
 	u->type = q.spec.type;
 	rc = route_add_replace(q.t, &q.spec, &u->old, &u->had_old, &why);
+	if (rc == 0)
+		route_multicast_rx(&q.spec);
 	nh_put(q.spec.nh);
 	if (rc < 0) {
 		return nsdp_err_set(err, -rc, off_of(r, tb[NSDP_A_ROUTE_DST], whole), "%s",
@@ -833,6 +880,8 @@ route_change_h(struct ctrl_req *r, const struct nlattr **tb, struct nsdp_err *er
 	if (rc < 0)
 		return rc;
 	rc = route_change(q.t, &q.spec, &why);
+	if (rc == 0)
+		route_multicast_rx(&q.spec);
 	nh_put(q.spec.nh);
 	if (rc < 0)
 		return nsdp_err_set(err, -rc, ctrl_attr_off(r, tb[NSDP_A_ROUTE_DST]), "%s",

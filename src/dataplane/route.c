@@ -1481,6 +1481,8 @@ route_change(struct rt_table *t, const struct route_spec *s, const char **why)
 		r->nh = old_nh;
 		r->flags = old_flags;
 		r->ifl_index = old_ifl;
+		/* A stage rebuilt before the failure says the old route again. */
+		(void)rt_node_sync(t, n);
 		*why = rc == -ENOSPC ? "no room for more staged destinations" : "out of memory";
 		return rc;
 	}
