@@ -150,6 +150,9 @@ def run(t, topo):
     t.check(("192.0.2.0/24", "if", "resolv", "-") in kinds
             and ("192.0.2.1/32", "local", "local", "-") in kinds,
             f"interface routes in table 4 (our address: type local, no flags): {sorted(kinds)}")
+    g = get(nsctl, "192.0.2.1", "iif", "tap0.100", "table", "4")
+    t.check(g["type"] == "local" and g["verdict"] == "forward",
+            f"route get our address iif tap0.100: received packets are ours ({g})")
     r = nsctl("route", "add", "10.0.0.0/8", "via", "192.0.2.5", "table", "4")
     t.check(r.returncode == 0, f"route add via a neighbour on the subnet: {r.stderr.strip()}")
     g = get(nsctl, "10.9.9.9", "table", "4")

@@ -787,6 +787,35 @@ test_multicast(void **state)
 		assert_int_equal(local_n, 0);
 		nh_put(only);
 	}
+	/* No mbuf for a copy: that copy is counted, the last one (the packet itself) still goes. */
+	{
+		const uint32_t two[2] = { ifl1, ifl1v7 };
+		struct nexthop *both = mlist(RNH_MULTICAST, 2, two);
+		struct rte_mempool *tiny = rte_pktmbuf_pool_create("test_ip4_tiny", 1, 0, 0,
+								   RTE_MBUF_DEFAULT_BUF_SIZE,
+								   SOCKET_ID_ANY);
+		struct rte_mbuf *one;
+		uint8_t *p;
+
+		assert_non_null(tiny);
+		one = rte_pktmbuf_alloc(tiny);
+		assert_non_null(one);
+		m = pkt4(SENDER, "232.1.2.3", 9, 100, false);
+		p = (uint8_t *)rte_pktmbuf_append(one, 100);
+		memcpy(p, rte_pktmbuf_mtod(m, void *), 100);
+		*pkt_meta(one) = *pkt_meta(m);
+		one->port = 0;
+		rte_pktmbuf_free(m);
+		before = drops(0, DROP_mcast_no_mbuf);
+		both->output(ctx, both, &one, 1, 0, NULL);
+		tx_flush(ctx);
+		assert_int_equal(drops(0, DROP_mcast_no_mbuf), before + 1);
+		assert_int_equal(sent(1, out, 16), 1);
+		assert_int_equal(rte_pktmbuf_mtod(out[0], uint8_t *)[12], 0x81);
+		free_all(out, 1);
+		rte_mempool_free(tiny);
+		nh_put(both);
+	}
 	assert_int_equal(nh_set_local_input(4, NULL), 0);
 }
 
