@@ -168,6 +168,19 @@ put_list(struct nsdp_builder *b, uint8_t type, const char *names, bool local)
 		nsdp_put_u8(b, NSDP_A_ROUTE_NH_LOCAL, 1);
 }
 
+/* A MULTICAST next hop with one member holding an ifl index (@with_ifl) or nothing. */
+static void
+put_member_raw(struct nsdp_builder *b, bool with_ifl)
+{
+	struct nlattr *n;
+
+	nsdp_put_u8(b, NSDP_A_ROUTE_NH_TYPE, RNH_MULTICAST);
+	n = nsdp_nest_start(b, NSDP_A_ROUTE_NH_MEMBER);
+	if (with_ifl)
+		nsdp_put_u32(b, NSDP_A_NHM_IFL, ifl_b);
+	nsdp_nest_end(b, n);
+}
+
 static size_t
 routes4(void)
 {
@@ -389,14 +402,10 @@ test_refusals(void **state)
 		expect(&b, 0, NULL);
 	}
 	/* Members named by name only, and with one; lists only with their types. */
-	REFUSED((put_key4(&b, "239.4.4.4", 32, NULL, 0), nsdp_put_u8(&b, NSDP_A_ROUTE_NH_TYPE, RNH_MULTICAST),
-		 ({ struct nlattr *n = nsdp_nest_start(&b, NSDP_A_ROUTE_NH_MEMBER);
-		    nsdp_put_u32(&b, NSDP_A_NHM_IFL, ifl_b); nsdp_nest_end(&b, n); })),
-		EOPNOTSUPP, "replies only");
-	REFUSED((put_key4(&b, "239.4.4.4", 32, NULL, 0), nsdp_put_u8(&b, NSDP_A_ROUTE_NH_TYPE, RNH_MULTICAST),
-		 ({ struct nlattr *n = nsdp_nest_start(&b, NSDP_A_ROUTE_NH_MEMBER);
-		    nsdp_nest_end(&b, n); })),
-		EINVAL, "without an ifl name");
+	REFUSED((put_key4(&b, "239.4.4.4", 32, NULL, 0), put_member_raw(&b, true)), EOPNOTSUPP,
+		"replies only");
+	REFUSED((put_key4(&b, "239.4.4.4", 32, NULL, 0), put_member_raw(&b, false)), EINVAL,
+		"without an ifl name");
 	REFUSED((put_key4(&b, "239.4.4.4", 32, NULL, 0), put_list(&b, RNH_DISCARD, "null1.0", false)),
 		EINVAL, "interfaces go with a multicast or mgroup");
 	REFUSED((put_key4(&b, "239.4.4.4", 32, NULL, 0), nsdp_put_u8(&b, NSDP_A_ROUTE_NH_LOCAL, 1),

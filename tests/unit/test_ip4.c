@@ -631,7 +631,7 @@ mlist(uint8_t type, unsigned n, const uint32_t *ifls)
 	return nh;
 }
 
-/* Frame @f: the ifl's header (@tagged: 802.1Q tag 7), then @want_ip with TTL @ttl, checksum right. */
+/* Frame @f: the ifl's header (@tagged: 802.1Q tag 7), then @want_ip with TTL @ttl. */
 static void
 check_mcast_frame(struct rte_mbuf *f, bool tagged, const uint8_t *want_ip, uint16_t ip_len,
 		  uint8_t ttl, const uint8_t *mac)

@@ -589,7 +589,7 @@ test_route_flags(void **state)
 	tx_reset();
 }
 
-/* Multicast: MULTICAST copies byte for byte, hop limit, scope, and originated output by metadata. */
+/* MULTICAST copies byte for byte, hop limit, scope; originated output by metadata. */
 static unsigned local6_n;
 
 static void

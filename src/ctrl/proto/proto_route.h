@@ -31,7 +31,8 @@ enum {
 	NSDP_A_ROUTE_SRC,          /* binary 16: source prefix ((S,G) routes) */
 	NSDP_A_ROUTE_SRC_LEN,      /* u8, default 0 */
 	NSDP_A_ROUTE_TYPE,         /* u8: enum rtt; requests take user / user-ignore, default user */
-	NSDP_A_ROUTE_FLAGS,        /* u16: RTF_*; requests: RTF_LOCAL, RTF_SCOPE (RTF_IFCHECK comes with IIF) */
+	NSDP_A_ROUTE_FLAGS,        /* u16: RTF_*; requests: RTF_LOCAL, RTF_SCOPE (RTF_IFCHECK:
+				    * with IIF) */
 	NSDP_A_ROUTE_IFL,          /* u32: the route's ifl_index (replies, dump cursors) */
 	NSDP_A_ROUTE_NH_TYPE,      /* u8: enum rnh_type; requests: reject, discard, mgroup, multicast */
 	NSDP_A_ROUTE_GATEWAY,      /* binary 16: `via` (requests); the next hop's address (replies) */
