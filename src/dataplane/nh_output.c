@@ -29,12 +29,10 @@
  * Copies are full copies (rte_pktmbuf_copy) into mbufs of the packet's
  * pool, not indirect mbufs: each copy needs its own L2 header in front, and
  * a copy takes it in its own headroom, so every frame leaves as one direct
- * segment of the rx pool, which ports with MBUF_FAST_FREE (port.c enables
- * it where offered) and without MULTI_SEGS require; an indirect copy
- * needs a header mbuf as well and makes a two-segment frame. Indirect
- * copies cost fewer cycles above about 512 bytes (docs/forwarding.md,
- * "Multicast", has the measurement). The last copy of a packet is the
- * packet itself: one output ifl copies nothing.
+ * segment; an indirect copy needs a header mbuf as well and makes a
+ * two-segment frame, and costs more cycles below about 512 bytes, fewer
+ * above (docs/forwarding.md, "Multicast", has the measurement). The last
+ * copy of a packet is the packet itself: one output ifl copies nothing.
  *
  * Packet path: no locks, no allocation besides mbufs, no syscalls.
  */

@@ -158,8 +158,15 @@ port_configure(struct layout *l, uint16_t pid, struct rte_mempool *mp,
 		}
 		conf.intr_conf.lsc = p->lsc_intr;
 		conf.intr_conf.rmv = p->rmv_intr;
-		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
-			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+		/*
+		 * Fragments (IPv4 forwarding, multicast copies) leave as chains of
+		 * indirect mbufs from the fragmentation pools, so what a tx queue
+		 * frees is neither single-segment nor from one pool: MBUF_FAST_FREE
+		 * would break its contract, and drivers that only send chains when
+		 * asked need MULTI_SEGS.
+		 */
+		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		rc = rte_eth_dev_configure(pid, nb_rxq, nb_txq, &conf);
 		if (rc == 0)
 			break;
